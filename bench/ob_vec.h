@@ -1,0 +1,34 @@
+/* ob_vec.h -- deterministic vector kernels shared by problems and optimizers.
+ *
+ * Reductions are computed in fixed blocks of OB_VEC_BLOCK elements: each block
+ * is summed left to right, and the block partial sums are then added in block
+ * order by one thread. The result therefore depends only on n, never on the
+ * number of OpenMP threads or the schedule -- the determinism contract of
+ * DESIGN section 5. Element-wise loops parallelize only above OB_VEC_PAR_MIN
+ * elements, where a parallel region pays for itself.
+ */
+#ifndef OB_VEC_H
+#define OB_VEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define OB_VEC_BLOCK 2048
+#define OB_VEC_PAR_MIN 32768
+
+/* sum_i a[i] * b[i] */
+double ob_vec_dot(const double *a, const double *b, size_t n);
+/* sum_i a[i] */
+double ob_vec_sum(const double *a, size_t n);
+/* ||a||_2 */
+double ob_vec_nrm2(const double *a, size_t n);
+/* true when every a[i] is finite */
+bool ob_vec_all_finite(const double *a, size_t n);
+/* Fixed-block reduction of a block function: returns sum over blocks
+ * [lo, hi) of block(ctx, lo, hi), blocks of OB_VEC_BLOCK taken in order.
+ * `block` may also write to per-index outputs in [lo, hi) (a gradient), and is
+ * called from several threads when n >= OB_VEC_PAR_MIN. */
+typedef double (*ob_vec_block_fn)(void *ctx, size_t lo, size_t hi);
+double ob_vec_reduce(ob_vec_block_fn block, void *ctx, size_t n);
+
+#endif

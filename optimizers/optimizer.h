@@ -1,0 +1,85 @@
+/* optimizer.h -- optimizer type descriptors and the generic driver.
+ *
+ * After GSL multimin (STYLE B3): each algorithm lives in one file with a
+ * static state struct and exports one const ob_optimizer_type. The driver owns
+ * x, g and every state vector: an algorithm declares how many length-n state
+ * vectors it needs (nvectors) and receives them, zeroed, from the cell's memtier
+ * arena (class "state"). An algorithm never allocates vectors itself, which is
+ * what makes memory placement an axis orthogonal to optimizers.
+ *
+ * step() advances one iteration: it evaluates what it needs through the
+ * oracle (which counts and times the evaluations) and updates x in place.
+ * Element-wise loops are OpenMP-parallel with static schedules; reductions use
+ * the fixed-block sums of ob_vec.h, so trajectories are bit-identical for
+ * every thread count and placement.
+ */
+#ifndef OB_OPTIMIZER_H
+#define OB_OPTIMIZER_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "bench/ob_error.h"
+#include "bench/ob_params.h"
+#include "memtier/memtier.h"
+#include "problems/problem.h"
+
+enum {
+  OB_NEEDS_GRAD = 1u,      /* gradients (every problem here provides them) */
+  OB_NEEDS_HVP = 2u,       /* Hessian-vector products */
+  OB_NEEDS_FOPT = 4u       /* the known optimum value f* (Polyak steps) */
+};
+
+typedef struct ob_optimizer_type {
+  const char *name;        /* registry key, the suite's "type" */
+  const char *summary;     /* one line for `optbench list` */
+  const char *reference;   /* paper, algorithm and equation */
+  const ob_param_spec *params;  /* NULL-terminated */
+  size_t state_size;       /* bytes of the private state the driver allocates */
+  unsigned needs;          /* OB_NEEDS_* */
+  /* Reads normalized params (ranges already checked); cross-checks them. */
+  int (*configure)(void *st, const json_t *params, ob_error *err);
+  /* Number of length-n state vectors to allocate (NULL means none). */
+  size_t (*nvectors)(const void *st);
+  /* Prepares a run on an n-dimensional problem: vec[i] (i < nvectors) are
+   * zeroed arena vectors the state keeps pointers to. May be NULL. */
+  int (*init)(void *st, size_t n, double *const *vec, const ob_problem *p, ob_error *err);
+  /* One iteration: x is updated in place; g is a gradient buffer of length n. */
+  int (*step)(void *st, ob_oracle *o, double *x, double *g, ob_error *err);
+  /* Bytes one update moves per coordinate, the oracle excluded
+   * (e.g. Adam reads x, g, m, v and writes x, m, v: 7 * 8). */
+  double (*traffic)(const void *st);
+  /* Releases what configure/init allocated outside the arena; may be NULL. */
+  void (*free)(void *st);
+} ob_optimizer_type;
+
+/* Registry. */
+const ob_optimizer_type *ob_optimizer_type_find(const char *name);
+const ob_optimizer_type *const *ob_optimizer_types(void);   /* NULL-terminated */
+
+/* A configured optimizer bound to one run. */
+typedef struct ob_optimizer {
+  const ob_optimizer_type *type;
+  void *state;
+  size_t n;
+  size_t nvec;
+  double **vec;            /* nvec arena vectors */
+  long long t;             /* completed steps */
+} ob_optimizer;
+
+/* Allocates and configures: `params` is normalized against type->params. */
+int ob_optimizer_alloc(const ob_optimizer_type *t, const json_t *params,
+                       ob_optimizer **out, ob_error *err);
+/* Allocates the state vectors from `mem` (class state) and calls init. */
+int ob_optimizer_init(ob_optimizer *o, const ob_problem *p, ob_memtier *mem, ob_error *err);
+/* One step; returns OB_OK, OB_STALLED or a negative status. */
+int ob_optimizer_step(ob_optimizer *o, ob_oracle *orc, double *x, double *g, ob_error *err);
+/* Bytes of optimizer state (nvec * n * sizeof(double)). */
+size_t ob_optimizer_state_bytes(const ob_optimizer *o);
+/* Bytes one update moves per coordinate (0 when the type does not say). */
+double ob_optimizer_traffic(const ob_optimizer *o);
+/* Why this optimizer cannot run on that problem, or NULL when it can. */
+const char *ob_optimizer_incompatible(const ob_optimizer_type *t, const ob_problem *p);
+void ob_optimizer_free(ob_optimizer *o);
+
+#endif

@@ -49,21 +49,31 @@ void ob_error_source(ob_error *e, const char *source)
   if (e && source && !e->source[0]) snprintf(e->source, sizeof e->source, "%s", source);
 }
 
+static void append(char *buf, size_t size, size_t *used, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void append(char *buf, size_t size, size_t *used, const char *fmt, ...)
+{
+  va_list ap;
+  if (*used >= size - 1) return;
+  va_start(ap, fmt);
+  int k = vsnprintf(buf + *used, size - *used, fmt, ap);
+  va_end(ap);
+  if (k > 0) *used += (size_t)k;
+  if (*used >= size) *used = size - 1;
+}
+
 void ob_error_format(const ob_error *e, char *buf, size_t size)
 {
   size_t used = 0;
   buf[0] = '\0';
-#define APPEND(...) do { int k_ = snprintf(buf + used, used < size ? size - used : 0, __VA_ARGS__); \
-    if (k_ > 0) used += (size_t)k_; if (used >= size) used = size - 1; } while (0)
   if (e->source[0]) {
-    APPEND("%s", e->source);
-    if (e->line > 0) APPEND(":%d", e->line);
-    if (e->line > 0 && e->column > 0) APPEND(":%d", e->column);
-    APPEND(": ");
+    append(buf, size, &used, "%s", e->source);
+    if (e->line > 0) append(buf, size, &used, ":%d", e->line);
+    if (e->line > 0 && e->column > 0) append(buf, size, &used, ":%d", e->column);
+    append(buf, size, &used, ": ");
   }
-  if (e->path[0]) APPEND("%s: ", e->path);
-  APPEND("%s", e->text[0] ? e->text : ob_status_name(e->code));
-#undef APPEND
+  if (e->path[0]) append(buf, size, &used, "%s: ", e->path);
+  append(buf, size, &used, "%s", e->text[0] ? e->text : ob_status_name(e->code));
 }
 
 int ob_status_exit_code(int code)

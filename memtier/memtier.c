@@ -29,6 +29,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "bench/ob_params.h"
 #include "bench/ob_vec.h"
 #include "memtier/memtier.h"
 

@@ -107,7 +107,7 @@ int ob_fs_check_writable(const char *path, int make_dir, ob_error *err)
   struct stat st;
   if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
     ob_error_source(err, path);
-    return ob_error_set(err, OB_ECANTCREAT, "is a directory");
+    return ob_error_set(err, OB_ECANTCREAT, "cannot write results: is a directory (give -o a file name)");
   }
   ob_fs_dirname(path, dir, sizeof dir);
   if (make_dir) {

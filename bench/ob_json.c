@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "bench/ob_json.h"
 
@@ -31,8 +32,25 @@ int ob_json_load_file(const char *path, json_t **out, ob_error *err)
     ob_error_source(err, path);
     return ob_error_set(err, e == ENOENT ? OB_ENOINPUT : OB_EIO, "cannot open: %s", strerror(e));
   }
+  struct stat st;
+  if (fstat(fileno(f), &st) == 0 && !S_ISREG(st.st_mode)) {
+    fclose(f);
+    ob_error_source(err, path);
+    return ob_error_set(err, S_ISDIR(st.st_mode) ? OB_ENOINPUT : OB_EIO, "cannot read: %s",
+                        S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file");
+  }
+  if (fstat(fileno(f), &st) == 0 && st.st_size == 0) {
+    fclose(f);
+    ob_error_source(err, path);
+    return ob_error_set(err, OB_EDATA, "empty file: expected a JSON document");
+  }
   json_t *root = json_loadf(f, JSON_REJECT_DUPLICATES, &je);
+  int read_failed = ferror(f);
   fclose(f);
+  if (!root && read_failed) {
+    ob_error_source(err, path);
+    return ob_error_set(err, OB_EIO, "read error");
+  }
   if (!root) {
     ob_error_source(err, path);
     if (err && je.line > 0) { err->line = je.line; err->column = je.column; }

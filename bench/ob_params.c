@@ -21,23 +21,23 @@ const ob_param_spec *ob_params_find(const ob_param_spec *specs, const char *name
 
 static size_t edit_distance(const char *a, const char *b)
 {
+  /* Optimal string alignment: Levenshtein plus the swap of two adjacent
+   * letters as one edit, the most common typo ("rnu" for "run"). */
   size_t la = strlen(a), lb = strlen(b);
   if (la > 63 || lb > 63) return 64;
-  size_t row[64];
-  for (size_t j = 0; j <= lb; j++) row[j] = j;
-  for (size_t i = 1; i <= la; i++) {
-    size_t diag = row[0];
-    row[0] = i;
+  size_t d[64][64];
+  for (size_t i = 0; i <= la; i++) d[i][0] = i;
+  for (size_t j = 0; j <= lb; j++) d[0][j] = j;
+  for (size_t i = 1; i <= la; i++)
     for (size_t j = 1; j <= lb; j++) {
-      size_t up = row[j];
-      size_t best = diag + (a[i - 1] != b[j - 1]);
-      if (row[j] + 1 < best) best = row[j] + 1;
-      if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
-      row[j] = best;
-      diag = up;
+      size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+      if (d[i - 1][j] + 1 < best) best = d[i - 1][j] + 1;
+      if (d[i][j - 1] + 1 < best) best = d[i][j - 1] + 1;
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
+        best = d[i - 2][j - 2] + 1;
+      d[i][j] = best;
     }
-  }
-  return row[lb];
+  return d[la][lb];
 }
 
 const char *ob_did_you_mean(const char *word, const char *const *candidates)
@@ -66,6 +66,7 @@ void ob_params_names(const ob_param_spec *specs, char *buf, size_t size)
 static void fmt_num(char *buf, size_t size, double v)
 {
   if (isinf(v)) snprintf(buf, size, "%sinf", v < 0 ? "-" : "");
+  else if (fabs(v) >= 1e6) snprintf(buf, size, "%g", v);
   else snprintf(buf, size, "%.15g", v);
 }
 
@@ -130,6 +131,11 @@ int ob_params_check_value(const ob_param_spec *s, const json_t *v, const char *p
   switch (s->kind) {
   case OB_PARAM_REAL:
   case OB_PARAM_INT: {
+    if (s->kind == OB_PARAM_INT && json_is_real(v)) {
+      char val[32];
+      fmt_num(val, sizeof val, json_real_value(v));
+      return ob_error_at(err, OB_EINVAL, path, "expected an integer, got %s", val);
+    }
     if (s->kind == OB_PARAM_INT ? !json_is_integer(v) : !json_is_number(v))
       return ob_error_at(err, OB_EINVAL, path, "expected %s, got %s", kind_name(s->kind), json_kind(v));
     double x = json_number_value(v);

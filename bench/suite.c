@@ -128,7 +128,7 @@ static int is_axis(const spec_set *ss, const char *key, const json_t *v)
   return s->kind != OB_PARAM_VECTOR && !(s->flags & OB_PARAM_NO_GRID);
 }
 
-static void id_append(char *id, size_t size, const char *key, const json_t *v)
+static int id_append(char *id, size_t size, const char *key, const json_t *v)
 {
   char val[128], part[192];
   ob_json_fmt_scalar(val, sizeof val, v);
@@ -136,7 +136,9 @@ static void id_append(char *id, size_t size, const char *key, const json_t *v)
   for (char *p = part; *p; p++)
     if (*p == '/' || isspace((unsigned char)*p)) *p = '_';
   size_t used = strlen(id);
-  snprintf(id + used, size > used ? size - used : 0, "%s", part);
+  if (used + strlen(part) >= size) return -1;
+  snprintf(id + used, size - used, "%s", part);
+  return 0;
 }
 
 typedef int (*variant_fn)(void *ctx, const json_t *variant, const char *id, ob_error *err);
@@ -162,6 +164,12 @@ static int expand_entry(const json_t *entry, const char *path, const spec_set *s
       snprintf(ep, sizeof ep, "%s[%zu]", kp, i);
       int rc = ob_params_check_value(s, json_array_get(v, i), ep, err);
       if (rc < 0) return rc;
+      for (size_t k = 0; k < i; k++)
+        if (json_equal(json_array_get(v, k), json_array_get(v, i))) {
+          char val[64];
+          ob_json_fmt_scalar(val, sizeof val, json_array_get(v, i));
+          return ob_error_at(err, OB_EINVAL, ep, "%s is listed twice in this grid", val);
+        }
     }
     keys[nax] = key;
     vals[nax] = v;
@@ -182,7 +190,11 @@ static int expand_entry(const json_t *entry, const char *path, const spec_set *s
       int axis = 0;
       for (size_t a = 0; a < nax; a++) if (strcmp(keys[a], key) == 0) axis = 1;
       if (given_id && !axis) continue;
-      id_append(id, sizeof id, s->id_key ? s->id_key : key, v);
+      if (id_append(id, sizeof id, s->id_key ? s->id_key : key, v) < 0) {
+        json_decref(variant);
+        return ob_error_at(err, OB_EINVAL, path, "the generated id is longer than %d characters; give a shorter \"id\"",
+                           OB_ID_MAX - 1);
+      }
     }
     int rc = fn(ctx, variant, id, err);
     json_decref(variant);
@@ -487,7 +499,14 @@ static int check_unique_ids(const ob_suite *s, ob_error *err)
 
 static int build_cells(ob_suite *s, ob_error *err)
 {
-  size_t n = s->nproblems * s->noptimizers * s->nplacements * s->nthreads * s->nseeds;
+  size_t n = 1;
+  const size_t f[5] = { s->nproblems, s->noptimizers, s->nplacements, s->nthreads, s->nseeds };
+  for (int i = 0; i < 5; i++) {
+    if (f[i] && n > OB_SUITE_MAX_CELLS / f[i])
+      return ob_error_at(err, OB_EINVAL, "", "the suite expands to more than %d cells: shrink the grids",
+                         OB_SUITE_MAX_CELLS);
+    n *= f[i];
+  }
   s->cells = calloc(n ? n : 1, sizeof *s->cells);
   if (!s->cells) return ob_error_set(err, OB_ENOMEM, "out of memory for %zu cells", n);
   for (size_t p = 0; p < s->nproblems; p++)
@@ -559,12 +578,16 @@ static int load(ob_suite *s, const json_t *root, ob_error *err)
 {
   int rc;
   long long *tmp;
-  if (!json_is_object(root)) return ob_error_at(err, OB_EINVAL, "", "a suite must be a JSON object");
+  if (!json_is_object(root))
+    return ob_error_at(err, OB_EINVAL, "", "a suite must be a JSON object, got %s",
+                       json_is_array(root) ? "an array" : "a scalar");
   if ((rc = check_keys(root, top_keys, "", err)) < 0) return rc;
   json_t *v = json_object_get(root, "schema_version");
-  if (v && (!json_is_integer(v) || json_integer_value(v) != OB_SUITE_SCHEMA_VERSION))
-    return ob_error_at(err, OB_EINVAL, "schema_version", "unsupported schema version: this optbench reads version %d",
-                       OB_SUITE_SCHEMA_VERSION);
+  if (v && !json_is_integer(v))
+    return ob_error_at(err, OB_EINVAL, "schema_version", "expected the integer %d", OB_SUITE_SCHEMA_VERSION);
+  if (v && json_integer_value(v) != OB_SUITE_SCHEMA_VERSION)
+    return ob_error_at(err, OB_EINVAL, "schema_version", "version %" JSON_INTEGER_FORMAT " is not supported: "
+                       "this optbench reads version %d", json_integer_value(v), OB_SUITE_SCHEMA_VERSION);
   v = json_object_get(root, "name");
   if (v) {
     if (!json_is_string(v) || !json_string_length(v) || json_string_length(v) >= sizeof s->name)

@@ -25,6 +25,7 @@
 
 #define OB_SUITE_SCHEMA_VERSION 1
 #define OB_ID_MAX 256
+#define OB_SUITE_MAX_CELLS 1000000   /* a grid typo must not eat the machine's memory */
 
 typedef struct ob_suite_problem {
   char id[OB_ID_MAX];

@@ -185,6 +185,10 @@ int ob_placement_parse(const json_t *spec, const char *path, ob_placement **out,
       rc = ob_error_at(err, OB_EINVAL, path, "a placement object needs a \"name\" (a non-empty string)");
       goto done;
     }
+    if (json_string_length(name) >= sizeof pl->name) {
+      rc = ob_error_at(err, OB_EINVAL, path, "placement name must be at most %zu characters", sizeof pl->name - 1);
+      goto done;
+    }
     snprintf(pl->name, sizeof pl->name, "%s", json_string_value(name));
     for (const char *p = pl->name; *p; p++)
       if (*p == '/' || *p == ' ') {

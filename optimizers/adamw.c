@@ -76,7 +76,7 @@ static int adamw_configure(void *vs, const json_t *params, ob_error *err)
   /* A factor <= 0 would flip or zero x every step: a configuration mistake,
    * not an experiment (torch accepts it silently). */
   if (!(1.0 - s->lr * s->weight_decay > 0.0))
-    return ob_error_set(err, OB_EINVAL,
+    return ob_error_at(err, OB_EINVAL, "weight_decay",
                         "'weight_decay' times 'lr' must be below 1 (got %g * %g): the decay factor "
                         "1 - lr * weight_decay would not be positive", s->weight_decay, s->lr);
   return OB_OK;

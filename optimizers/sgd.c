@@ -65,7 +65,7 @@ static int sgd_configure(void *vs, const json_t *params, ob_error *err)
   s->nesterov = ob_params_bool(params, "nesterov");
   s->weight_decay = ob_params_real(params, "weight_decay");
   if (s->nesterov && (s->momentum <= 0.0 || s->dampening != 0.0))
-    return ob_error_set(err, OB_EINVAL,
+    return ob_error_at(err, OB_EINVAL, "nesterov",
                         "'nesterov' needs momentum > 0 and dampening = 0 (got momentum %g, dampening %g)",
                         s->momentum, s->dampening);
   return OB_OK;

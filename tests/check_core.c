@@ -105,7 +105,7 @@ START_TEST(test_params_errors)
   static const struct { const char *json, *path, *needle; } cases[] = {
     { "{\"lr\": 0}", "o.lr", "out of range: expected a value in (0, inf)" },
     { "{\"lr\": \"x\"}", "o.lr", "expected a number, got a string" },
-    { "{\"k\": 2.5}", "o.k", "expected an integer, got a number" },
+    { "{\"k\": 2.5}", "o.k", "expected an integer, got 2.5" },
     { "{\"k\": 11}", "o.k", "expected a value in [1, 10]" },
     { "{\"mode\": \"d\"}", "o.mode", "'d' is not one of: a,bb,c" },
     { "{\"flag\": 1}", "o.flag", "expected true or false" },
@@ -211,7 +211,7 @@ START_TEST(test_suite_errors)
   load_fails("{\"problems\": [{\"type\": \"rosenbrock\"}], \"optimizers\": [{\"type\": \"gd\"}],"
              " \"budget\": {\"max_steps\": null}}", OB_EINVAL, "budget", "would never end");
   load_fails("{\"problems\": [{\"type\": \"rosenbrock\"}], \"optimizers\": [{\"type\": \"sgd\", \"nesterov\": true}]}",
-             OB_EINVAL, "optimizers[0]", "nesterov");
+             OB_EINVAL, "optimizers[0].nesterov", "nesterov");
 }
 END_TEST
 

@@ -36,7 +36,7 @@ static int replay(ob_journal *j, const char *digest, json_t *done, ob_error *err
   char *line = NULL;
   size_t cap = 0;
   ssize_t len;
-  int lineno = 0, rc = OB_OK;
+  int lineno = 0, rc = OB_OK, header = 0;
   while ((len = getline(&line, &cap, f)) > 0) {
     lineno++;
     int complete = line[len - 1] == '\n';
@@ -54,7 +54,7 @@ static int replay(ob_journal *j, const char *digest, json_t *done, ob_error *err
       if (!json_is_integer(json_object_get(v, "optbench_journal")) || !json_is_string(d)) {
         ob_error_source(err, j->path);
         rc = ob_error_set(err, OB_EDATA, "not an optbench journal");
-      } else if (strcmp(json_string_value(d), digest) != 0) {
+      } else if ((header = 1, strcmp(json_string_value(d), digest) != 0)) {
         ob_error_source(err, j->path);
         rc = ob_error_set(err, OB_EDATA, "journal was written for a different suite (or different suite "
                           "contents); delete it to start over");
@@ -68,6 +68,10 @@ static int replay(ob_journal *j, const char *digest, json_t *done, ob_error *err
   }
   free(line);
   fclose(f);
+  if (rc == OB_OK && !header) {
+    ob_error_source(err, j->path);
+    rc = ob_error_set(err, OB_EDATA, "journal has no complete header line (empty or torn); delete it to start over");
+  }
   return rc;
 }
 

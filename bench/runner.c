@@ -348,6 +348,8 @@ int ob_runner_cell(const ob_suite *s, size_t cell, const volatile sig_atomic_t *
       }
       if (!isfinite(f)) {
         set_reason(&r, OB_STATUS_DIVERGED, "f is not finite after step %lld", r.steps);
+        if (!at_trace) trace_add(&r, r.steps, r.clock, evals_total(&orc), f, NAN);
+        r.gnorm_last = at_trace ? gn : NAN;
         break;
       }
       if (have_fopt) reached = check_targets(&r, r.gap_last, evals_total(&orc));

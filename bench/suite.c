@@ -572,6 +572,8 @@ static void default_name(const char *path, char *buf, size_t size)
   snprintf(buf, size, "%s", base);
   char *dot = strrchr(buf, '.');
   if (dot && dot != buf) *dot = '\0';
+  for (char *p = buf; *p; p++)       /* it names the results file */
+    if (!isalnum((unsigned char)*p) && !strchr("._-", *p)) *p = '_';
 }
 
 static int load(ob_suite *s, const json_t *root, ob_error *err)

@@ -17,6 +17,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -78,11 +79,14 @@ static int parse_nodelist(const char *s, ob_policy *p, int with_weights, const c
   p->nnodes = 0;
   while (*q) {
     char *end;
-    long v = strtol(q, &end, 10);
+    long v = isdigit((unsigned char)*q) ? strtol(q, &end, 10) : -1;
+    if (v < 0) end = (char *)q;
     if (end == q || v < 0 || v >= MAX_NODES)
       return ob_error_at(err, OB_EINVAL, path, "bad node list '%s': expected node ids 0..%d separated by commas",
                          s, MAX_NODES - 1);
     if (p->nnodes == MAX_NODES) return ob_error_at(err, OB_EINVAL, path, "too many nodes in '%s'", s);
+    for (int k = 0; k < p->nnodes; k++)
+      if (p->nodes[k] == (int)v) return ob_error_at(err, OB_EINVAL, path, "node %ld is listed twice in '%s'", v, s);
     p->nodes[p->nnodes] = (int)v;
     p->weights[p->nnodes] = 1;
     q = end;
@@ -96,7 +100,7 @@ static int parse_nodelist(const char *s, ob_policy *p, int with_weights, const c
       q = end;
     }
     p->nnodes++;
-    if (*q == ',') q++;
+    if (*q == ',' && q[1]) q++;
     else if (*q) return ob_error_at(err, OB_EINVAL, path, "bad node list '%s'", s);
   }
   if (p->nnodes == 0) return ob_error_at(err, OB_EINVAL, path, "empty node list in '%s'", s);
@@ -174,6 +178,9 @@ int ob_placement_parse(const json_t *spec, const char *path, ob_placement **out,
     rc = parse_policy_string(s, &pl->cls[0], path, err);
     if (rc == OB_OK && pl->cls[0].kind == POL_SPLIT) rc = OB_EINVAL;
     for (int c = 1; rc == OB_OK && c < OB_MEM_NCLASSES; c++) pl->cls[c] = pl->cls[0];
+    if (rc == OB_OK && strlen(s) >= sizeof pl->name)
+      rc = ob_error_at(err, OB_EINVAL, path, "placement '%.40s...' is longer than %zu characters; use an object "
+                       "with a short \"name\"", s, sizeof pl->name - 1);
     snprintf(pl->name, sizeof pl->name, "%s", s);
   } else if (json_is_object(spec)) {
     const char *key;
@@ -191,7 +198,7 @@ int ob_placement_parse(const json_t *spec, const char *path, ob_placement **out,
     }
     snprintf(pl->name, sizeof pl->name, "%s", json_string_value(name));
     for (const char *p = pl->name; *p; p++)
-      if (*p == '/' || *p == ' ') {
+      if (*p == '/' || isspace((unsigned char)*p)) {
         rc = ob_error_at(err, OB_EINVAL, path, "placement name '%s' may not contain '/' or spaces", pl->name);
         goto done;
       }

@@ -95,8 +95,16 @@ def describe(error):
     return f"{json_path(error.absolute_path)}: {message}"
 
 
+def _error_order(error):
+    """Document order: array indexes numerically, then the message."""
+    return ([(0, p) if isinstance(p, int) else (1, p) for p in error.absolute_path], error.message)
+
+
 def main(argv):
-    if len(argv) < 3 or argv[1] in ("-h", "--help"):
+    if len(argv) >= 2 and argv[1] in ("-h", "--help"):
+        print(__doc__.strip())
+        return 0
+    if len(argv) < 3:
         return fail("usage: python3 tests/validate_schema.py SCHEMA.json FILE.json...")
     try:
         import jsonschema
@@ -129,7 +137,7 @@ def main(argv):
             print(f"FAIL {path}\n  cannot read: {e}")
             status = 1
             continue
-        errors = sorted(validator.iter_errors(doc), key=lambda e: (list(map(str, e.absolute_path)), e.message))
+        errors = sorted(validator.iter_errors(doc), key=_error_order)
         if not errors:
             print(f"ok {path}")
             continue
@@ -145,5 +153,5 @@ def main(argv):
 if __name__ == "__main__":
     try:
         sys.exit(main(sys.argv))
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, BrokenPipeError):
         sys.exit(1)

@@ -6,6 +6,7 @@
 # field but the timing ones must match exactly.
 set -u
 : "${OPTBENCH:?}" "${top_srcdir:?}"
+top_srcdir=$(cd "$top_srcdir" && pwd)   # the tests change directory
 pass=0 fail=0
 ok() { echo "ok $1"; pass=$((pass + 1)); }
 bad() { echo "FAIL $1"; fail=$((fail + 1)); }

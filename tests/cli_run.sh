@@ -8,6 +8,7 @@
 # Never exits 77 or 99 (automake's SKIP and hard error).
 set -u
 : "${OPTBENCH:?}" "${top_srcdir:?}"
+top_srcdir=$(cd "$top_srcdir" && pwd)   # the tests change directory
 pass=0 fail=0
 ok() { echo "ok $1"; pass=$((pass + 1)); }
 bad() { echo "FAIL $1"; fail=$((fail + 1)); }

@@ -1,9 +1,13 @@
 #!/usr/bin/env python3
 """gen_torch.py -- regenerate tests/reference/torch_reference.json.
 
-Runs torch.optim.SGD / Adam / AdamW in float64 on small fixed problems and
-records the first 60 iterates of each run, so tests/check_optimizers.c can
-assert that optbench's gd, sgd, adam and adamw follow torch's trajectories.
+Runs torch.optim.SGD / Adam / AdamW / Adagrad / RMSprop / NAdam / RAdam /
+Adamax in float64 (foreach=False: the single-tensor code path) on small fixed
+problems and records the first 60 iterates of each run, so
+tests/check_optimizers.c can assert that optbench's gd, sgd, adam, adamw,
+adagrad, rmsprop, nadam, radam and adamax follow torch's trajectories.
+Cases are appended in settings() order, so adding settings at the end leaves
+the existing cases byte-identical.
 Needs PyTorch (Debian: apt-get install python3-torch); the tests only read the
 JSON, so torch is not needed to build or test optbench.
 
@@ -127,6 +131,9 @@ def settings():
     def sgd_lr(p):
         return 0.1 if p == "quad5" else 1e-3
 
+    def radam_lr(p):
+        return 0.01 if p == "quad5" else 5e-4
+
     return [
         ("gd", "lr", lambda p: {"lr": sgd_lr(p)}),
         ("sgd", "plain", lambda p: {"lr": sgd_lr(p)}),
@@ -142,10 +149,56 @@ def settings():
         ("adamw", "amsgrad", lambda p: {"lr": 0.01, "amsgrad": True, "weight_decay": 0.1}),
         ("adamw", "wd-betas-eps", lambda p: {"lr": 0.02, "weight_decay": 0.5, "beta1": 0.8,
                                              "beta2": 0.99, "eps": 1e-6}),
+        # The settings below name only the keys they change: torch's own defaults
+        # fill in the rest, so a default that differs from optbench's fails the test.
+        ("adagrad", "default", lambda p: {"lr": 0.1}),
+        ("adagrad", "lrdecay-acc0", lambda p: {"lr": 0.1, "lr_decay": 0.01,
+                                               "initial_accumulator_value": 0.5}),
+        ("adagrad", "wd-eps", lambda p: {"lr": 0.05, "weight_decay": 0.1, "eps": 1e-6}),
+        ("rmsprop", "default", lambda p: {"lr": 0.01}),
+        ("rmsprop", "centered-momentum", lambda p: {"lr": 0.005, "centered": True, "momentum": 0.9}),
+        ("rmsprop", "momentum-wd-alpha", lambda p: {"lr": 0.005, "momentum": 0.5, "weight_decay": 0.1,
+                                                    "alpha": 0.9}),
+        ("rmsprop", "centered-wd-eps", lambda p: {"lr": 0.01, "centered": True, "weight_decay": 0.05,
+                                                  "eps": 1e-6}),
+        ("nadam", "default", lambda p: {"lr": 0.01}),
+        ("nadam", "wd", lambda p: {"lr": 0.01, "weight_decay": 0.1}),
+        ("nadam", "momdecay-betas-eps", lambda p: {"lr": 0.02, "momentum_decay": 0.04, "beta1": 0.8,
+                                                   "beta2": 0.99, "eps": 1e-6}),
+        # RAdam's first steps (rho_t <= 5) are SGD steps x -= lr m_hat: on Rosenbrock
+        # (gradient ~200 at x0, curvature ~1300) that needs the SGD learning rate.
+        ("radam", "default", lambda p: {"lr": radam_lr(p)}),
+        ("radam", "wd", lambda p: {"lr": radam_lr(p), "weight_decay": 0.1}),
+        ("radam", "betas-eps", lambda p: {"lr": radam_lr(p), "beta1": 0.8, "beta2": 0.9, "eps": 1e-6}),
+        ("adamax", "default", lambda p: {"lr": 0.01}),
+        ("adamax", "wd", lambda p: {"lr": 0.01, "weight_decay": 0.1}),
+        ("adamax", "betas-eps", lambda p: {"lr": 0.02, "beta1": 0.8, "beta2": 0.99, "eps": 1e-6}),
     ]
 
 
+# optbench type -> torch.optim class, for the optimizers whose settings name only
+# the keys they change (optbench's beta1/beta2 become torch's betas tuple).
+TORCH_CLASSES = {
+    "adagrad": "Adagrad",
+    "rmsprop": "RMSprop",
+    "nadam": "NAdam",
+    "radam": "RAdam",
+    "adamax": "Adamax",
+}
+
+
 def torch_optimizer(opt, params, x):
+    if opt in TORCH_CLASSES:
+        cls = getattr(torch.optim, TORCH_CLASSES[opt])
+        kw = {k: v for k, v in params.items() if k not in ("beta1", "beta2")}
+        if "beta1" in params or "beta2" in params:
+            d = cls([torch.zeros(1, dtype=torch.float64)]).defaults["betas"]
+            kw["betas"] = (params.get("beta1", d[0]), params.get("beta2", d[1]))
+        kw["foreach"] = False
+        o = cls([x], **kw)
+        # record every hyperparameter torch actually used, defaults included
+        used = {k: v for k, v in o.param_groups[0].items() if k != "params"}
+        return o, cls.__name__, used
     if opt in ("gd", "sgd"):
         kw = dict(lr=params["lr"], momentum=params.get("momentum", 0.0),
                   dampening=params.get("dampening", 0.0), nesterov=params.get("nesterov", False),

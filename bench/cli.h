@@ -17,6 +17,7 @@ int cmd_validate(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_describe(int argc, char **argv);
 int cmd_help(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 
 /* The command line as typed, for the results' context block. */
 extern const char *ob_cli_command_line;

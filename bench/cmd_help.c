@@ -28,6 +28,7 @@ static const struct {
     "  list [problems|optimizers|placements] [--json]\n"
     "                       what this optbench provides\n"
     "  describe NAME        parameters, defaults, ranges and reference of a problem or optimizer\n"
+    "  merge FILE... -o OUT join results files of one suite (shards, MPI or partial runs)\n"
     "  help [COMMAND]       this text, or a command's\n"
     "\n"
     "Options:\n"
@@ -40,7 +41,7 @@ static const struct {
     "Documentation: README.md and docs/ (installed under share/doc/optbench).\n" },
   { "run",
     "usage: optbench run [SUITE.json] [-o RESULTS.json] [--resume] [--filter GLOB]\n"
-    "                    [--threads N] [--quiet]\n"
+    "                    [--threads N] [--shard I/N] [--quiet]\n"
     "\n"
     "Runs every cell (problem x optimizer x placement x threads x seed) of SUITE.json and\n"
     "writes one results file. Without SUITE, runs the installed default suite.\n"
@@ -51,6 +52,9 @@ static const struct {
     "  --filter GLOB      run only the cells whose id matches GLOB (fnmatch(3)), e.g.\n"
     "                     'rosenbrock-*/adam-*/*'\n"
     "  --threads N        run every cell with N OpenMP threads (overrides the suite)\n"
+    "  --shard I/N        run only shard I of N (1 <= I <= N): cells are split into N\n"
+    "                     shards of similar estimated cost (dimension x steps x bytes per\n"
+    "                     step), the same on every machine; join them with optbench merge\n"
     "  -q, --quiet        no progress bar and no summary; errors only\n"
     "\n"
     "Finished runs are appended to FILE.journal as they end; on SIGINT or SIGTERM the\n"
@@ -74,6 +78,16 @@ static const struct {
     "\n"
     "Shows a problem's or optimizer's parameters with kinds, defaults, ranges and help,\n"
     "what it needs or provides, and the paper or reference it implements.\n" },
+  { "merge",
+    "usage: optbench merge RESULTS.json... -o OUT.json [--quiet]\n"
+    "\n"
+    "Joins results files of one suite -- shards (run --shard I/N), partial or repeated\n"
+    "runs -- into OUT.json, runs in the suite's cell order. The inputs must hold the same\n"
+    "normalized suite and come from the same optbench version. A run found in two inputs\n"
+    "is kept once if both agree except for timings, else it is an error. Cells no input\n"
+    "holds are listed as a warning. context.parts keeps every input's context.\n"
+    "Exit: 0 merged (even with missing cells), 64 usage, 65 inputs that do not fit\n"
+    "together, 66 a missing input, 73 cannot write OUT.\n" },
   { "help",
     "usage: optbench help [COMMAND]\n"
     "\n"
@@ -98,7 +112,7 @@ int cmd_help(int argc, char **argv)
   }
   if (argc > 2) return ob_cli_usage("help", "help takes at most one command name");
   if (ob_cli_print_help(argv[1], stdout) != 0)
-    return ob_cli_usage(NULL, "no help for '%s': not a command (commands: run, validate, list, describe, help)",
+    return ob_cli_usage(NULL, "no help for '%s': not a command (commands: run, validate, list, describe, merge, help)",
                         argv[1]);
   return EX_OK;
 }

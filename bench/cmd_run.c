@@ -28,11 +28,19 @@
 #include "bench/progress.h"
 #include "bench/results.h"
 #include "bench/runner.h"
+#include "bench/shard.h"
+#ifdef HAVE_MPI
+#include <mpi.h>
+#include "bench/run_mpi.h"
+#endif
 #include "bench/suite.h"
 
 #define EX_INTERRUPTED 130
 
 static volatile sig_atomic_t stop_requested;
+#ifdef HAVE_MPI
+static int mpi_size = 1, mpi_rank, mpi_ready_done;
+#endif
 
 static void on_signal(int sig)
 {
@@ -84,7 +92,7 @@ static void print_summary(const ob_suite *s, const json_t *runs, FILE *out)
   for (int k = 0; k < 7; k++)
     if (counts[k]) { fprintf(out, "%s %zu %s", first ? "" : ",", counts[k], st[k]); first = 0; }
   fputc('\n', out);
-  if (s->nproblems * s->noptimizers > 60) return;
+  if (s->nproblems * s->noptimizers > 60 || json_array_size(runs) == 0) return;
   fprintf(out, "\n%-28s %-28s %5s %8s %10s %12s\n", "problem", "optimizer", "runs", "reached", "med.steps",
           "med.final_gap");
   double *steps = malloc((json_array_size(runs) + 1) * sizeof *steps);
@@ -123,13 +131,15 @@ static const struct option long_opts[] = {
   { "filter", required_argument, NULL, 'f' },
   { "threads", required_argument, NULL, 't' },
   { "quiet", no_argument, NULL, 'q' },
+  { "shard", required_argument, NULL, 's' },
   { "help", no_argument, NULL, 'h' },
   { NULL, 0, NULL, 0 }
 };
 
-int cmd_run(int argc, char **argv)
+static int run_main(int argc, char **argv)
 {
-  const char *out_arg = NULL, *filter = NULL;
+  const char *out_arg = NULL, *filter = NULL, *shard_arg = NULL;
+  size_t shard_index = 0, shard_count = 0;
   int resume = 0, quiet = 0, c;
   long threads = 0;
   char suite_path[PATH_MAX], out_path[PATH_MAX];
@@ -148,6 +158,10 @@ int cmd_run(int argc, char **argv)
         return ob_cli_usage("run", "--threads '%s': expected an integer in [1, 1024]", optarg);
       break;
     case 'q': quiet = 1; break;
+    case 's':
+      if (ob_shard_parse(optarg, &shard_index, &shard_count, &err) < 0) return ob_cli_usage("run", "%s", err.text);
+      shard_arg = optarg;
+      break;
     case 'h': ob_cli_print_help("run", stdout); return EX_OK;
     case ':': return ob_cli_usage("run", "option '%s' needs a value", argv[optind - 1]);
     default: return ob_cli_usage("run", "unknown option '%s'", argv[optind - 1]);
@@ -169,12 +183,44 @@ int cmd_run(int argc, char **argv)
     ob_suite_free(s);
     return ob_cli_fail(&err);
   }
+#ifdef HAVE_MPI
+  if (mpi_rank > 0) {   /* a worker: rank 0 checks the output, journals and writes */
+    struct sigaction wsa;
+    memset(&wsa, 0, sizeof wsa);
+    wsa.sa_handler = on_signal;
+    sigemptyset(&wsa.sa_mask);
+    sigaction(SIGINT, &wsa, NULL);
+    sigaction(SIGTERM, &wsa, NULL);
+    mpi_ready_done = 1;
+    if (ob_mpi_ready(NULL)) ob_mpi_worker(s, &stop_requested);
+    ob_suite_free(s);
+    return EX_OK;
+  }
+#endif
   /* Which cells run. */
   size_t *sel = malloc((s->ncells ? s->ncells : 1) * sizeof *sel), nsel = 0;
   if (!sel) { ob_suite_free(s); fputs("optbench: out of memory\n", stderr); return EX_OSERR; }
+  size_t *shard_of = NULL;
+  if (shard_arg) {
+    shard_of = malloc((s->ncells ? s->ncells : 1) * sizeof *shard_of);
+    if (!shard_of || ob_shard_assign(s, shard_count, shard_of, &err) < 0) {
+      if (!shard_of) ob_error_set(&err, OB_ENOMEM, "out of memory");
+      free(shard_of);
+      free(sel);
+      ob_suite_free(s);
+      return ob_cli_fail(&err);
+    }
+  }
+  size_t nmatch = 0;
   for (size_t i = 0; i < s->ncells; i++)
-    if (!filter || fnmatch(filter, s->cells[i].id, 0) == 0) sel[nsel++] = i;
-  if (nsel == 0) {
+    if (!filter || fnmatch(filter, s->cells[i].id, 0) == 0) {
+      nmatch++;
+      if (!shard_of || shard_of[i] == shard_index - 1) sel[nsel++] = i;
+    }
+  free(shard_of);
+  /* An empty shard (more shards than cells, or a filter that misses this
+   * shard) is a valid, empty results file: a job array must not fail on it. */
+  if (nmatch == 0) {
     free(sel);
     ob_suite_free(s);
     return ob_cli_usage("run", "--filter '%s' matches none of the suite's cells (see optbench validate)", filter);
@@ -222,6 +268,33 @@ int cmd_run(int argc, char **argv)
   ob_progress prog;
   ob_progress_start(&prog, nsel, quiet);
   json_t *doc = ob_results_new(s, ob_cli_command_line);
+  long produced = 0;
+#ifdef HAVE_MPI
+  if (mpi_size > 1) {
+    mpi_ready_done = 1;
+    if (!ob_mpi_ready(NULL)) {
+      ob_journal_close(j, 1);
+      json_decref(doc);
+      json_decref(done);
+      free(sel);
+      ob_suite_free(s);
+      return EX_SOFTWARE;
+    }
+    json_t *mctx = NULL;
+    produced = ob_mpi_master(s, sel, nsel, done, j, &stop_requested, &mctx);
+    if (mctx) json_object_set_new(json_object_get(doc, "context"), "mpi", mctx);
+    if (produced < 0) {
+      ob_journal_close(j, 0);
+      MPI_Abort(MPI_COMM_WORLD, EX_SOFTWARE);
+    }
+  }
+#endif
+  if (shard_arg) {
+    json_t *ids = json_array();
+    for (size_t k = 0; k < nsel; k++) json_array_append_new(ids, json_string(s->cells[sel[k]].id));
+    json_object_set_new(doc, "shard", json_pack("{s:I, s:I, s:s, s:o}", "index", (json_int_t)shard_index, "count",
+                                                (json_int_t)shard_count, "method", "lpt-cost-v1", "cells", ids));
+  }
   size_t ran = 0, finished = 0, errors = 0, resumed = 0;
   int exit_code = EX_OK;
   for (size_t k = 0; k < nsel && !stop_requested; k++) {
@@ -246,6 +319,8 @@ int cmd_run(int argc, char **argv)
     finished++;
   }
   ob_progress_finish(&prog);
+  resumed -= (size_t)produced;   /* records made by the MPI ranks came through `done` */
+  ran += (size_t)produced;
 
   if (exit_code == EX_OK && finished < nsel) {
     ob_journal_close(j, 0);
@@ -280,4 +355,17 @@ int cmd_run(int argc, char **argv)
   free(sel);
   ob_suite_free(s);
   return exit_code;
+}
+
+int cmd_run(int argc, char **argv)
+{
+#ifdef HAVE_MPI
+  mpi_size = ob_mpi_start(&argc, &argv, &mpi_rank);
+  int rc = run_main(argc, argv);
+  if (mpi_size > 1 && !mpi_ready_done) ob_mpi_ready("could not start (bad options or suite; see rank 0)");
+  ob_mpi_stop();
+  return rc;
+#else
+  return run_main(argc, argv);
+#endif
 }

@@ -27,6 +27,7 @@ static const struct {
   { "list", cmd_list },
   { "describe", cmd_describe },
   { "help", cmd_help },
+  { "merge", cmd_merge },
 };
 
 int ob_cli_fail(const ob_error *e)
@@ -90,7 +91,7 @@ int main(int argc, char **argv)
   names[sizeof commands / sizeof commands[0]] = NULL;
   const char *hint = ob_did_you_mean(cmd, names);
   if (hint) return ob_cli_usage(NULL, "unknown command '%s' (did you mean '%s'?)", cmd, hint);
-  return ob_cli_usage(NULL, "unknown command '%s' (commands: run, validate, list, describe, help)", cmd);
+  return ob_cli_usage(NULL, "unknown command '%s' (commands: run, validate, list, describe, merge, help)", cmd);
 }
 
 int ob_cli_default_suite(char *buf, size_t size)

@@ -36,7 +36,7 @@ static const struct {
     "  --help               print this text\n"
     "\n"
     "Exit codes: 0 success, 1 some runs ended in error, 64 usage, 65 bad suite or data,\n"
-    "66 missing input, 70 internal error, 73 cannot create output, 74 I/O error,\n"
+    "66 missing input, 70 internal error, 71 out of memory, 73 cannot create output, 74 I/O error,\n"
     "130 interrupted (finished runs kept in the journal; continue with --resume).\n"
     "Documentation: README.md and docs/ (installed under share/doc/optbench).\n" },
   { "run",

@@ -7,14 +7,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/ob_clock.h"
 #include "bench/progress.h"
-
-static double now(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 void ob_progress_start(ob_progress *p, size_t total, bool quiet)
 {
@@ -22,7 +16,7 @@ void ob_progress_start(ob_progress *p, size_t total, bool quiet)
   memset(p, 0, sizeof *p);
   p->enabled = !quiet && isatty(STDERR_FILENO);
   p->total = total;
-  p->t0 = now();
+  p->t0 = ob_clock_now();
   p->width = 80;
   if (p->enabled && ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20) p->width = ws.ws_col;
 }
@@ -33,7 +27,7 @@ void ob_progress_update(ob_progress *p, size_t done, size_t ran, const char *cur
   if (!p->enabled) return;
   p->done = done;
   p->ran = ran;
-  double el = now() - p->t0;
+  double el = ob_clock_now() - p->t0;
   if (ran > 0 && done <= p->total) {
     double left = el / (double)ran * (double)(p->total - done);
     snprintf(eta, sizeof eta, "%02d:%02d", (int)(left / 60), (int)left % 60);

@@ -25,18 +25,12 @@
 #include <omp.h>
 #endif
 
+#include "bench/ob_clock.h"
 #include "bench/ob_json.h"
 #include "bench/ob_vec.h"
 #include "bench/runner.h"
 
 #define RECORD_X_MAX_DIM 64
-
-static double now(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 typedef struct {
   json_t *step, *seconds, *evals, *f, *grad_norm;
@@ -311,9 +305,9 @@ int ob_runner_cell(const ob_suite *s, size_t cell, const volatile sig_atomic_t *
   for (;;) {
     if (stop && *stop) { interrupted = 1; goto done; }
     double t_oracle = orc.seconds;
-    double t0 = now();
+    double t0 = ob_clock_now();
     rc = ob_optimizer_step(opt, &orc, x, g, &err);
-    double dt = now() - t0;
+    double dt = ob_clock_now() - t0;
     if (rc < 0) {
       char what[64];
       snprintf(what, sizeof what, "step %lld: ", r.steps + 1);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench/ob_clock.h"
 #include "problems/problem.h"
 
 #define OB_PROBLEM(id) extern const ob_problem_type ob_problem_##id;
@@ -88,13 +89,6 @@ void ob_problem_free(ob_problem *p)
   free(p);        /* x0 belongs to the arena */
 }
 
-static double now(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 void ob_oracle_init(ob_oracle *o, ob_problem *p)
 {
   memset(o, 0, sizeof *o);
@@ -103,9 +97,9 @@ void ob_oracle_init(ob_oracle *o, ob_problem *p)
 
 int ob_oracle_eval(ob_oracle *o, const double *x, double *f, double *g, ob_error *err)
 {
-  double fx, t0 = now();
+  double fx, t0 = ob_clock_now();
   int rc = o->p->type->eval(o->p->state, x, &fx, g, err);
-  o->seconds += now() - t0;
+  o->seconds += ob_clock_now() - t0;
   if (f) { *f = fx; o->n_f++; }
   if (g) o->n_grad++;
   return rc;
@@ -116,9 +110,9 @@ int ob_oracle_hvp(ob_oracle *o, const double *x, const double *v, double *out, o
   if (!o->p->type->hvp)
     return ob_error_set(err, OB_EUNSUPPORTED, "problem '%s' has no Hessian-vector product",
                         o->p->type->name);
-  double t0 = now();
+  double t0 = ob_clock_now();
   int rc = o->p->type->hvp(o->p->state, x, v, out, err);
-  o->seconds += now() - t0;
+  o->seconds += ob_clock_now() - t0;
   o->n_hvp++;
   return rc;
 }

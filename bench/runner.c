@@ -58,7 +58,7 @@ typedef struct {
 
 static long long evals_total(const ob_oracle *o)
 {
-  return (long long)(o->n_f + o->n_grad + o->n_hvp);
+  return (long long)(o->n_f + o->n_grad + o->n_hvp + o->n_gnvp);
 }
 
 static void set_reason(run_t *r, const char *status, const char *fmt, ...)
@@ -154,9 +154,10 @@ static json_t *build_record(run_t *r, ob_problem *prob, ob_optimizer *opt, ob_or
   json_object_set_new(rec, "reason", strcmp(r->status, OB_STATUS_TARGET_REACHED) == 0 ? json_null()
                                                                                      : json_string(r->reason));
   json_object_set_new(rec, "steps", json_integer(r->steps));
-  json_object_set_new(rec, "evals", json_pack("{s:I, s:I, s:I, s:I}",
+  json_object_set_new(rec, "evals", json_pack("{s:I, s:I, s:I, s:I, s:I}",
                       "f", (json_int_t)(orc ? orc->n_f : 0), "grad", (json_int_t)(orc ? orc->n_grad : 0),
-                      "hvp", (json_int_t)(orc ? orc->n_hvp : 0), "total", (json_int_t)(orc ? evals_total(orc) : 0)));
+                      "hvp", (json_int_t)(orc ? orc->n_hvp : 0), "gnvp", (json_int_t)(orc ? orc->n_gnvp : 0),
+                      "total", (json_int_t)(orc ? evals_total(orc) : 0)));
   double med, p10, p90, umed, u10, u90;
   median_quantiles(r->dt, r->ndt, &med, &p10, &p90);
   median_quantiles(r->dt_update, r->ndt, &umed, &u10, &u90);
@@ -183,6 +184,12 @@ static json_t *build_record(run_t *r, ob_problem *prob, ob_optimizer *opt, ob_or
                           "grad_norm", ob_json_num(r->gnorm_last));
   if (x && (r->sp->n <= RECORD_X_MAX_DIM || s->record_x))
     json_object_set_new(fin, "x", ob_json_vec(x, r->sp->n));
+  if (x && prob && prob->type->metrics) {
+    ob_error merr;
+    ob_error_clear(&merr);
+    if (prob->type->metrics(prob->state, x, fin, &merr) < 0)
+      json_object_set_new(fin, "metrics_error", json_string(merr.text));
+  }
   json_object_set_new(rec, "final", fin);
   json_object_set_new(rec, "trace", json_pack("{s:O, s:O, s:O, s:O, s:O}", "step", r->tr.step,
                       "seconds", r->tr.seconds, "evals", r->tr.evals, "f", r->tr.f, "grad_norm", r->tr.grad_norm));
@@ -304,6 +311,7 @@ int ob_runner_cell(const ob_suite *s, size_t cell, const volatile sig_atomic_t *
 
   for (;;) {
     if (stop && *stop) { interrupted = 1; goto done; }
+    orc.step = (uint64_t)r.steps + 1;
     double t_oracle = orc.seconds;
     double t0 = ob_clock_now();
     rc = ob_optimizer_step(opt, &orc, x, g, &err);

@@ -110,15 +110,16 @@ adagrad_elem(size_t i, double *restrict x, const double *restrict g, double *res
     for (size_t i = 0; i < n; i++) adagrad_elem(i, x, g, sum, neg_clr, wdc, eps, WD);   \
   } while (0)
 
-static int adagrad_step(void *vs, ob_oracle *o, double *x, double *g, ob_error *err)
+static int adagrad_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)
 {
   adagrad_state *s = vs;
+  const double lr = s->lr * ctx->lr_scale;   /* schedule (1 without one) */
   int rc = ob_oracle_eval(o, x, NULL, g, err);
   if (rc < 0) return rc;
   s->t++;
   const size_t n = s->n;
   /* torch: clr = lr / (1 + (step - 1) * lr_decay), step a Python float */
-  const double neg_clr = -(s->lr / (1.0 + ((double)s->t - 1.0) * s->lr_decay));
+  const double neg_clr = -(lr / (1.0 + ((double)s->t - 1.0) * s->lr_decay));
   const double wdc = s->weight_decay, eps = s->eps;
   double *sum = s->sum;
   if (wdc != 0.0) ADAGRAD_LOOP(true);
@@ -135,16 +136,16 @@ static double adagrad_traffic(const void *vs)
 }
 
 const ob_optimizer_type ob_optimizer_adagrad = {
-  "adagrad",
-  "AdaGrad (diagonal) with lr decay, initial accumulator and L2 weight decay (torch.optim.Adagrad)",
-  "Duchi, Hazan & Singer 2011, JMLR 12, diagonal AdaGrad; = torch.optim.Adagrad, double precision",
-  adagrad_params,
-  sizeof(adagrad_state),
-  OB_NEEDS_GRAD,
-  adagrad_configure,
-  adagrad_nvectors,
-  adagrad_init,
-  adagrad_step,
-  adagrad_traffic,
-  NULL
+  .name = "adagrad",
+  .summary = "AdaGrad (diagonal) with lr decay, initial accumulator and L2 weight decay (torch.optim.Adagrad)",
+  .reference = "Duchi, Hazan & Singer 2011, JMLR 12, diagonal AdaGrad; = torch.optim.Adagrad, double precision",
+  .params = adagrad_params,
+  .state_size = sizeof(adagrad_state),
+  .needs = OB_NEEDS_GRAD,
+  .configure = adagrad_configure,
+  .nvectors = adagrad_nvectors,
+  .init = adagrad_init,
+  .step = adagrad_step,
+  .traffic = adagrad_traffic,
+  .free = NULL,
 };

@@ -92,14 +92,15 @@ static int adam_init(void *vs, size_t n, double *const *vec, const ob_problem *p
   return OB_OK;
 }
 
-static int adam_step(void *vs, ob_oracle *o, double *x, double *g, ob_error *err)
+static int adam_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)
 {
   adam_state *s = vs;
+  const double lr = s->lr * ctx->lr_scale;   /* schedule (1 without one) */
   int rc = ob_oracle_eval(o, x, NULL, g, err);
   if (rc < 0) return rc;
   adam_coef c;
   s->t++;
-  adam_coef_set(&c, s->lr, s->beta1, s->beta2, s->eps, s->weight_decay, 1.0, s->t);
+  adam_coef_set(&c, lr, s->beta1, s->beta2, s->eps, s->weight_decay, 1.0, s->t);
   adam_update(s->n, x, g, s->m, s->v, s->vmax, &c);
   return OB_OK;
 }
@@ -111,16 +112,16 @@ static double adam_traffic(const void *vs)
 }
 
 const ob_optimizer_type ob_optimizer_adam = {
-  "adam",
-  "Adam / AMSGrad with L2 weight decay (torch.optim.Adam)",
-  "Kingma & Ba 2015, Algorithm 1; AMSGrad: Reddi et al. 2018, Algorithm 2; = torch.optim.Adam, double precision",
-  adam_params,
-  sizeof(adam_state),
-  OB_NEEDS_GRAD,
-  adam_configure,
-  adam_nvectors,
-  adam_init,
-  adam_step,
-  adam_traffic,
-  NULL
+  .name = "adam",
+  .summary = "Adam / AMSGrad with L2 weight decay (torch.optim.Adam)",
+  .reference = "Kingma & Ba 2015, Algorithm 1; AMSGrad: Reddi et al. 2018, Algorithm 2; = torch.optim.Adam, double precision",
+  .params = adam_params,
+  .state_size = sizeof(adam_state),
+  .needs = OB_NEEDS_GRAD,
+  .configure = adam_configure,
+  .nvectors = adam_nvectors,
+  .init = adam_init,
+  .step = adam_step,
+  .traffic = adam_traffic,
+  .free = NULL,
 };

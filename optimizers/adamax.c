@@ -105,15 +105,16 @@ adamax_elem(size_t i, double *restrict x, const double *restrict g, double *rest
     for (size_t i = 0; i < n; i++) adamax_elem(i, x, g, m, u, c, WD);                   \
   } while (0)
 
-static int adamax_step(void *vs, ob_oracle *o, double *x, double *g, ob_error *err)
+static int adamax_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)
 {
   adamax_state *s = vs;
+  const double lr = s->lr * ctx->lr_scale;   /* schedule (1 without one) */
   int rc = ob_oracle_eval(o, x, NULL, g, err);
   if (rc < 0) return rc;
   s->t++;
   /* torch: clr = lr / (1 - beta1 ** step), Python floats; value = -clr */
   const adamax_coef c = { s->beta1, 1.0 - s->beta1, s->beta2,
-                          -(s->lr / (1.0 - pow(s->beta1, (double)s->t))), s->eps, s->weight_decay };
+                          -(lr / (1.0 - pow(s->beta1, (double)s->t))), s->eps, s->weight_decay };
   const size_t n = s->n;
   double *m = s->m, *u = s->u;
   if (c.wd != 0.0) ADAMAX_LOOP(true);
@@ -130,16 +131,16 @@ static double adamax_traffic(const void *vs)
 }
 
 const ob_optimizer_type ob_optimizer_adamax = {
-  "adamax",
-  "AdaMax: Adam with the infinity norm, L2 weight decay (torch.optim.Adamax)",
-  "Kingma & Ba 2015, section 7.1, Algorithm 2; = torch.optim.Adamax, double precision",
-  adamax_params,
-  sizeof(adamax_state),
-  OB_NEEDS_GRAD,
-  adamax_configure,
-  adamax_nvectors,
-  adamax_init,
-  adamax_step,
-  adamax_traffic,
-  NULL
+  .name = "adamax",
+  .summary = "AdaMax: Adam with the infinity norm, L2 weight decay (torch.optim.Adamax)",
+  .reference = "Kingma & Ba 2015, section 7.1, Algorithm 2; = torch.optim.Adamax, double precision",
+  .params = adamax_params,
+  .state_size = sizeof(adamax_state),
+  .needs = OB_NEEDS_GRAD,
+  .configure = adamax_configure,
+  .nvectors = adamax_nvectors,
+  .init = adamax_init,
+  .step = adamax_step,
+  .traffic = adamax_traffic,
+  .free = NULL,
 };

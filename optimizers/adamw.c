@@ -101,15 +101,16 @@ static int adamw_init(void *vs, size_t n, double *const *vec, const ob_problem *
   return OB_OK;
 }
 
-static int adamw_step(void *vs, ob_oracle *o, double *x, double *g, ob_error *err)
+static int adamw_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)
 {
   adamw_state *s = vs;
+  const double lr = s->lr * ctx->lr_scale;   /* schedule (1 without one) */
   int rc = ob_oracle_eval(o, x, NULL, g, err);
   if (rc < 0) return rc;
   adam_coef c;
   s->t++;
   /* torch: param.mul_(1 - lr * weight_decay), computed in Python floats */
-  adam_coef_set(&c, s->lr, s->beta1, s->beta2, s->eps, 0.0, 1.0 - s->lr * s->weight_decay, s->t);
+  adam_coef_set(&c, lr, s->beta1, s->beta2, s->eps, 0.0, 1.0 - lr * s->weight_decay, s->t);
   adam_update(s->n, x, g, s->m, s->v, s->vmax, &c);
   return OB_OK;
 }
@@ -121,16 +122,16 @@ static double adamw_traffic(const void *vs)
 }
 
 const ob_optimizer_type ob_optimizer_adamw = {
-  "adamw",
-  "AdamW: Adam with decoupled weight decay, optional AMSGrad (torch.optim.AdamW)",
-  "Loshchilov & Hutter 2019, Algorithm 2; Kingma & Ba 2015; AMSGrad: Reddi et al. 2018; = torch.optim.AdamW, double precision",
-  adamw_params,
-  sizeof(adamw_state),
-  OB_NEEDS_GRAD,
-  adamw_configure,
-  adamw_nvectors,
-  adamw_init,
-  adamw_step,
-  adamw_traffic,
-  NULL
+  .name = "adamw",
+  .summary = "AdamW: Adam with decoupled weight decay, optional AMSGrad (torch.optim.AdamW)",
+  .reference = "Loshchilov & Hutter 2019, Algorithm 2; Kingma & Ba 2015; AMSGrad: Reddi et al. 2018; = torch.optim.AdamW, double precision",
+  .params = adamw_params,
+  .state_size = sizeof(adamw_state),
+  .needs = OB_NEEDS_GRAD,
+  .configure = adamw_configure,
+  .nvectors = adamw_nvectors,
+  .init = adamw_init,
+  .step = adamw_step,
+  .traffic = adamw_traffic,
+  .free = NULL,
 };

@@ -47,14 +47,15 @@ static int gd_init(void *vs, size_t n, double *const *vec, const ob_problem *p, 
   return OB_OK;
 }
 
-static int gd_step(void *vs, ob_oracle *o, double *x, double *g, ob_error *err)
+static int gd_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)
 {
   gd_state *s = vs;
+  const double lr = s->lr * ctx->lr_scale;   /* schedule (1 without one) */
   int rc = ob_oracle_eval(o, x, NULL, g, err);
   if (rc < 0) return rc;
 
   const size_t n = s->n;
-  const double neg_lr = -s->lr;
+  const double neg_lr = -lr;
   double *restrict xp = x;
   const double *restrict gp = g;
 #pragma omp parallel for simd schedule(static) if (n >= OB_VEC_PAR_MIN)
@@ -70,16 +71,16 @@ static double gd_traffic(const void *vs)
 }
 
 const ob_optimizer_type ob_optimizer_gd = {
-  "gd",
-  "gradient descent with a constant step: x <- x - lr g",
-  "Cauchy 1847, steepest descent; Nocedal & Wright 2006, section 3.1; = torch.optim.SGD(lr) without momentum",
-  gd_params,
-  sizeof(gd_state),
-  OB_NEEDS_GRAD,
-  gd_configure,
-  NULL,
-  gd_init,
-  gd_step,
-  gd_traffic,
-  NULL
+  .name = "gd",
+  .summary = "gradient descent with a constant step: x <- x - lr g",
+  .reference = "Cauchy 1847, steepest descent; Nocedal & Wright 2006, section 3.1; = torch.optim.SGD(lr) without momentum",
+  .params = gd_params,
+  .state_size = sizeof(gd_state),
+  .needs = OB_NEEDS_GRAD,
+  .configure = gd_configure,
+  .nvectors = NULL,
+  .init = gd_init,
+  .step = gd_step,
+  .traffic = gd_traffic,
+  .free = NULL,
 };

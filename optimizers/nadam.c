@@ -132,9 +132,10 @@ nadam_elem(size_t i, double *restrict x, const double *restrict g, double *restr
     for (size_t i = 0; i < n; i++) nadam_elem(i, x, g, m, v, c, WD);                    \
   } while (0)
 
-static int nadam_step(void *vs, ob_oracle *o, double *x, double *g, ob_error *err)
+static int nadam_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)
 {
   nadam_state *s = vs;
+  const double lr = s->lr * ctx->lr_scale;   /* schedule (1 without one) */
   int rc = ob_oracle_eval(o, x, NULL, g, err);
   if (rc < 0) return rc;
   s->t++;
@@ -148,8 +149,8 @@ static int nadam_step(void *vs, ob_oracle *o, double *x, double *g, ob_error *er
   const float mu_product_next = s->mu_product * (float)mu * (float)mu_next;
   const nadam_coef c = {
     b1, 1.0 - b1, s->beta2, 1.0 - s->beta2, 1.0 - pow(s->beta2, step), s->eps, s->weight_decay,
-    -s->lr * (1.0 - mu) / (1.0 - (double)s->mu_product),
-    -s->lr * mu_next / (1.0 - (double)mu_product_next)
+    -lr * (1.0 - mu) / (1.0 - (double)s->mu_product),
+    -lr * mu_next / (1.0 - (double)mu_product_next)
   };
   const size_t n = s->n;
   double *m = s->m, *v = s->v;
@@ -167,17 +168,17 @@ static double nadam_traffic(const void *vs)
 }
 
 const ob_optimizer_type ob_optimizer_nadam = {
-  "nadam",
-  "NAdam: Adam with Nesterov momentum and the mu_t schedule, L2 weight decay (torch.optim.NAdam)",
-  "Dozat 2016, ICLR workshop, Algorithm 2 with the mu_t schedule; = torch.optim.NAdam, double precision "
+  .name = "nadam",
+  .summary = "NAdam: Adam with Nesterov momentum and the mu_t schedule, L2 weight decay (torch.optim.NAdam)",
+  .reference = "Dozat 2016, ICLR workshop, Algorithm 2 with the mu_t schedule; = torch.optim.NAdam, double precision "
   "(float32 momentum product as torch)",
-  nadam_params,
-  sizeof(nadam_state),
-  OB_NEEDS_GRAD,
-  nadam_configure,
-  nadam_nvectors,
-  nadam_init,
-  nadam_step,
-  nadam_traffic,
-  NULL
+  .params = nadam_params,
+  .state_size = sizeof(nadam_state),
+  .needs = OB_NEEDS_GRAD,
+  .configure = nadam_configure,
+  .nvectors = nadam_nvectors,
+  .init = nadam_init,
+  .step = nadam_step,
+  .traffic = nadam_traffic,
+  .free = NULL,
 };

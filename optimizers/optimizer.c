@@ -45,6 +45,7 @@ int ob_optimizer_alloc(const ob_optimizer_type *t, const json_t *params,
     return ob_error_set(err, OB_ENOMEM, "out of memory for optimizer '%s'", t->name);
   }
   o->type = t;
+  o->lr_scale = 1.0;
   int rc = t->configure ? t->configure(o->state, params, err) : OB_OK;
   if (rc < 0) {
     ob_optimizer_free(o);
@@ -73,7 +74,8 @@ int ob_optimizer_init(ob_optimizer *o, const ob_problem *p, ob_memtier *mem, ob_
 
 int ob_optimizer_step(ob_optimizer *o, ob_oracle *orc, double *x, double *g, ob_error *err)
 {
-  int rc = o->type->step(o->state, orc, x, g, err);
+  const ob_step_ctx ctx = { o->t + 1, o->lr_scale };
+  int rc = o->type->step(o->state, &ctx, orc, x, g, err);
   if (rc >= 0) o->t++;
   return rc;
 }
@@ -97,6 +99,12 @@ const char *ob_optimizer_incompatible(const ob_optimizer_type *t, const ob_probl
     return "the optimizer needs Hessian-vector products and the problem provides none";
   if ((t->needs & OB_NEEDS_FOPT) && !(p->f_opt == p->f_opt))
     return "the optimizer needs the optimal value f* and the problem does not know it";
+  if ((t->needs & OB_NEEDS_GNVP) && !(has & OB_PROVIDES_GNVP))
+    return "the optimizer needs Gauss-Newton products and the problem provides none";
+  if ((t->needs & OB_NEEDS_LINSYS) && !(has & OB_PROVIDES_LINSYS))
+    return "the solver needs a linear system and the problem is not one";
+  if ((t->needs & OB_NEEDS_BILEVEL) && !(has & OB_PROVIDES_BILEVEL))
+    return "the method needs a bilevel problem and the problem is not one";
   return NULL;
 }
 

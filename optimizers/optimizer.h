@@ -27,8 +27,18 @@
 enum {
   OB_NEEDS_GRAD = 1u,      /* gradients (every problem here provides them) */
   OB_NEEDS_HVP = 2u,       /* Hessian-vector products */
-  OB_NEEDS_FOPT = 4u       /* the known optimum value f* (Polyak steps) */
+  OB_NEEDS_FOPT = 4u,      /* the known optimum value f* (Polyak steps) */
+  OB_NEEDS_GNVP = 8u,      /* Gauss-Newton products (SophiaG) */
+  OB_NEEDS_LINSYS = 16u,   /* the linear-system view (Jacobi, SOR, CG, ...) */
+  OB_NEEDS_BILEVEL = 32u   /* the bilevel view */
 };
+
+/* What the driver tells a step besides the vectors. */
+typedef struct ob_step_ctx {
+  long long t;             /* 1-based index of this step */
+  double lr_scale;         /* learning-rate multiplier of the schedule for this step
+                            * (exactly 1.0 without a schedule): optimizers use lr * lr_scale */
+} ob_step_ctx;
 
 typedef struct ob_optimizer_type {
   const char *name;        /* registry key, the suite's "type" */
@@ -45,7 +55,7 @@ typedef struct ob_optimizer_type {
    * zeroed arena vectors the state keeps pointers to. May be NULL. */
   int (*init)(void *st, size_t n, double *const *vec, const ob_problem *p, ob_error *err);
   /* One iteration: x is updated in place; g is a gradient buffer of length n. */
-  int (*step)(void *st, ob_oracle *o, double *x, double *g, ob_error *err);
+  int (*step)(void *st, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err);
   /* Bytes one update moves per coordinate, the oracle excluded
    * (e.g. Adam reads x, g, m, v and writes x, m, v: 7 * 8). */
   double (*traffic)(const void *st);
@@ -65,6 +75,7 @@ typedef struct ob_optimizer {
   size_t nvec;
   double **vec;            /* nvec arena vectors */
   long long t;             /* completed steps */
+  double lr_scale;         /* multiplier handed to the next step (1.0 unless a schedule sets it) */
 } ob_optimizer;
 
 /* Allocates and configures: `params` is normalized against type->params. */

@@ -117,9 +117,10 @@ radam_elem(size_t i, double *restrict x, const double *restrict g, double *restr
     for (size_t i = 0; i < n; i++) radam_elem(i, x, g, m, v, c, WD, RECT);              \
   } while (0)
 
-static int radam_step(void *vs, ob_oracle *o, double *x, double *g, ob_error *err)
+static int radam_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)
 {
   radam_state *s = vs;
+  const double lr = s->lr * ctx->lr_scale;   /* schedule (1 without one) */
   int rc = ob_oracle_eval(o, x, NULL, g, err);
   if (rc < 0) return rc;
   s->t++;
@@ -130,7 +131,7 @@ static int radam_step(void *vs, ob_oracle *o, double *x, double *g, ob_error *er
   const double rho_t = rho_inf - 2.0 * step * pow(b2, step) / bc2;
   const bool rect = rho_t > 5.0;
   const radam_coef c = {
-    b1, 1.0 - b1, b2, 1.0 - b2, bc1, s->lr, sqrt(bc2),
+    b1, 1.0 - b1, b2, 1.0 - b2, bc1, lr, sqrt(bc2),
     rect ? sqrt((rho_t - 4.0) * (rho_t - 2.0) * rho_inf / ((rho_inf - 4.0) * (rho_inf - 2.0) * rho_t)) : 1.0,
     s->eps, s->weight_decay
   };
@@ -155,16 +156,16 @@ static double radam_traffic(const void *vs)
 }
 
 const ob_optimizer_type ob_optimizer_radam = {
-  "radam",
-  "RAdam: Adam with variance rectification (rho_t > 5), L2 weight decay (torch.optim.RAdam)",
-  "Liu et al. 2020, ICLR, Algorithm 2 (threshold rho_t > 5 as torch 1.13); = torch.optim.RAdam, double precision",
-  radam_params,
-  sizeof(radam_state),
-  OB_NEEDS_GRAD,
-  radam_configure,
-  radam_nvectors,
-  radam_init,
-  radam_step,
-  radam_traffic,
-  NULL
+  .name = "radam",
+  .summary = "RAdam: Adam with variance rectification (rho_t > 5), L2 weight decay (torch.optim.RAdam)",
+  .reference = "Liu et al. 2020, ICLR, Algorithm 2 (threshold rho_t > 5 as torch 1.13); = torch.optim.RAdam, double precision",
+  .params = radam_params,
+  .state_size = sizeof(radam_state),
+  .needs = OB_NEEDS_GRAD,
+  .configure = radam_configure,
+  .nvectors = radam_nvectors,
+  .init = radam_init,
+  .step = radam_step,
+  .traffic = radam_traffic,
+  .free = NULL,
 };

@@ -145,13 +145,14 @@ rmsprop_elem(size_t i, double *restrict x, const double *restrict g, double *res
     else RMSPROP_LOOP(false, CEN, MOM);                                                 \
   } while (0)
 
-static int rmsprop_step(void *vs, ob_oracle *o, double *x, double *g, ob_error *err)
+static int rmsprop_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)
 {
   rmsprop_state *s = vs;
+  const double lr = s->lr * ctx->lr_scale;   /* schedule (1 without one) */
   int rc = ob_oracle_eval(o, x, NULL, g, err);
   if (rc < 0) return rc;
   const size_t n = s->n;
-  const rmsprop_coef c = { -s->lr, s->alpha, 1.0 - s->alpha, s->eps, s->weight_decay, s->momentum };
+  const rmsprop_coef c = { -lr, s->alpha, 1.0 - s->alpha, s->eps, s->weight_decay, s->momentum };
   double *sq = s->sq, *ga = s->gavg, *b = s->buf;
   if (ga) {
     if (b) RMSPROP_LOOP_WD(true, true);
@@ -174,17 +175,17 @@ static double rmsprop_traffic(const void *vs)
 }
 
 const ob_optimizer_type ob_optimizer_rmsprop = {
-  "rmsprop",
-  "RMSprop, optionally centered and with momentum, L2 weight decay (torch.optim.RMSprop)",
-  "Tieleman & Hinton 2012, lecture 6e; centered and momentum: Graves 2013, eq. 38-41; "
+  .name = "rmsprop",
+  .summary = "RMSprop, optionally centered and with momentum, L2 weight decay (torch.optim.RMSprop)",
+  .reference = "Tieleman & Hinton 2012, lecture 6e; centered and momentum: Graves 2013, eq. 38-41; "
   "= torch.optim.RMSprop, double precision",
-  rmsprop_params,
-  sizeof(rmsprop_state),
-  OB_NEEDS_GRAD,
-  rmsprop_configure,
-  rmsprop_nvectors,
-  rmsprop_init,
-  rmsprop_step,
-  rmsprop_traffic,
-  NULL
+  .params = rmsprop_params,
+  .state_size = sizeof(rmsprop_state),
+  .needs = OB_NEEDS_GRAD,
+  .configure = rmsprop_configure,
+  .nvectors = rmsprop_nvectors,
+  .init = rmsprop_init,
+  .step = rmsprop_step,
+  .traffic = rmsprop_traffic,
+  .free = NULL,
 };

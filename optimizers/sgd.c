@@ -116,15 +116,16 @@ sgd_elem(size_t i, double *restrict x, const double *restrict g, double *restric
     for (size_t i = 0; i < n; i++) sgd_elem(i, x, g, b, c, WD, MOM, NEST);              \
   } while (0)
 
-static int sgd_step(void *vs, ob_oracle *o, double *x, double *g, ob_error *err)
+static int sgd_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)
 {
   sgd_state *s = vs;
+  const double lr = s->lr * ctx->lr_scale;   /* schedule (1 without one) */
   int rc = ob_oracle_eval(o, x, NULL, g, err);
   if (rc < 0) return rc;
 
   const size_t n = s->n;
   const bool wd = s->weight_decay != 0.0, first = s->t == 0;
-  const sgd_coef c = { -s->lr, s->weight_decay, s->momentum,
+  const sgd_coef c = { -lr, s->weight_decay, s->momentum,
                        first ? 0.0 : s->momentum, first ? 1.0 : 1.0 - s->dampening };
   double *b = s->buf;
   if (!b) {
@@ -151,16 +152,16 @@ static double sgd_traffic(const void *vs)
 }
 
 const ob_optimizer_type ob_optimizer_sgd = {
-  "sgd",
-  "SGD with heavy-ball or Nesterov momentum, dampening and L2 weight decay (torch.optim.SGD)",
-  "Polyak 1964 (heavy ball); Sutskever et al. 2013, eq. 3-4 (Nesterov); = torch.optim.SGD, double precision",
-  sgd_params,
-  sizeof(sgd_state),
-  OB_NEEDS_GRAD,
-  sgd_configure,
-  sgd_nvectors,
-  sgd_init,
-  sgd_step,
-  sgd_traffic,
-  NULL
+  .name = "sgd",
+  .summary = "SGD with heavy-ball or Nesterov momentum, dampening and L2 weight decay (torch.optim.SGD)",
+  .reference = "Polyak 1964 (heavy ball); Sutskever et al. 2013, eq. 3-4 (Nesterov); = torch.optim.SGD, double precision",
+  .params = sgd_params,
+  .state_size = sizeof(sgd_state),
+  .needs = OB_NEEDS_GRAD,
+  .configure = sgd_configure,
+  .nvectors = sgd_nvectors,
+  .init = sgd_init,
+  .step = sgd_step,
+  .traffic = sgd_traffic,
+  .free = NULL,
 };

@@ -98,7 +98,9 @@ void ob_oracle_init(ob_oracle *o, ob_problem *p)
 int ob_oracle_eval(ob_oracle *o, const double *x, double *f, double *g, ob_error *err)
 {
   double fx, t0 = ob_clock_now();
-  int rc = o->p->type->eval(o->p->state, x, &fx, g, err);
+  const ob_problem_type *t = o->p->type;
+  int rc = t->sample_eval ? t->sample_eval(o->p->state, x, o->step, &fx, g, err)
+                          : t->eval(o->p->state, x, &fx, g, err);
   o->seconds += ob_clock_now() - t0;
   if (f) { *f = fx; o->n_f++; }
   if (g) o->n_grad++;
@@ -114,5 +116,16 @@ int ob_oracle_hvp(ob_oracle *o, const double *x, const double *v, double *out, o
   int rc = o->p->type->hvp(o->p->state, x, v, out, err);
   o->seconds += ob_clock_now() - t0;
   o->n_hvp++;
+  return rc;
+}
+
+int ob_oracle_gnvp(ob_oracle *o, const double *x, const double *v, double *out, ob_error *err)
+{
+  if (!o->p->type->gnvp)
+    return ob_error_set(err, OB_EUNSUPPORTED, "problem '%s' has no Gauss-Newton product", o->p->type->name);
+  double t0 = ob_clock_now();
+  int rc = o->p->type->gnvp(o->p->state, x, v, out, err);
+  o->seconds += ob_clock_now() - t0;
+  o->n_gnvp++;
   return rc;
 }

@@ -27,8 +27,17 @@
 enum {
   OB_PROVIDES_GRAD = 1u,   /* eval can fill a gradient */
   OB_PROVIDES_HVP = 2u,    /* hvp is implemented */
-  OB_PROVIDES_FOPT = 4u    /* f_opt is known exactly (or to high precision) */
+  OB_PROVIDES_FOPT = 4u,   /* f_opt is known exactly (or to high precision) */
+  OB_PROVIDES_STOCHASTIC = 8u,  /* sample_eval: optimizers see minibatch / noisy oracles */
+  OB_PROVIDES_GNVP = 16u,  /* gnvp: Gauss-Newton (Fisher) matrix-vector products */
+  OB_PROVIDES_LINSYS = 32u,/* linsys: the problem is a linear system A x = b */
+  OB_PROVIDES_BILEVEL = 64u/* bilevel: upper and lower levels */
 };
+
+/* Views for solver families, defined by the headers of those families
+ * (problems/linsys.h, problems/bilevel.h). */
+struct ob_linsys_view;
+struct ob_bilevel_view;
 
 typedef struct ob_problem_type {
   const char *name;        /* registry key, the suite's "type" */
@@ -54,6 +63,20 @@ typedef struct ob_problem_type {
   int (*x_opt)(const void *st, double *x);
   /* Releases what configure allocated outside the arena, never st itself. */
   void (*free)(void *st);
+  /* ---- optional: NULL when not provided (fields may be left out of an initializer) */
+  /* The oracle optimizers see at step `step` (1-based) of a run: a minibatch or
+   * noisy f/gradient drawn from (run seed, step) only, so every optimizer sees
+   * the same sample sequence. eval stays the exact objective used for targets. */
+  int (*sample_eval)(void *st, const double *x, uint64_t step, double *f, double *g, ob_error *err);
+  /* Gauss-Newton (generalized, or Fisher) matrix-vector product G(x) v. */
+  int (*gnvp)(void *st, const double *x, const double *v, double *out, ob_error *err);
+  /* The linear-system view (A, b, stencil/CSR access) or NULL. */
+  const struct ob_linsys_view *(*linsys)(void *st);
+  /* The bilevel view (upper/lower values, gradients, mixed products) or NULL. */
+  const struct ob_bilevel_view *(*bilevel)(void *st);
+  /* Problem-specific metrics of the final x added to the run's "final" object
+   * (documented names: accuracy, margin, residual, hypergrad_norm, ...). */
+  int (*metrics)(void *st, const double *x, json_t *final, ob_error *err);
 } ob_problem_type;
 
 /* Parameters every problem accepts besides its own: "x0" (explicit start). */
@@ -82,15 +105,19 @@ void ob_problem_free(ob_problem *p);
 /* The counting, timing view optimizers see. */
 typedef struct ob_oracle {
   ob_problem *p;
-  uint64_t n_f, n_grad, n_hvp;   /* evaluations made through this oracle */
+  uint64_t n_f, n_grad, n_hvp, n_gnvp;   /* evaluations made through this oracle */
   double seconds;                /* time spent inside the problem */
+  uint64_t step;                 /* 1-based step being taken (set by the runner) */
 } ob_oracle;
 
 void ob_oracle_init(ob_oracle *o, ob_problem *p);
 /* f and/or gradient at x: f or g may be NULL (not both). Counts one f
- * evaluation when f != NULL and one gradient when g != NULL. */
+ * evaluation when f != NULL and one gradient when g != NULL. For a
+ * stochastic problem this is the sample of the current step (sample_eval). */
 int ob_oracle_eval(ob_oracle *o, const double *x, double *f, double *g, ob_error *err);
 /* H(x) v; OB_EUNSUPPORTED when the problem has no HVP. */
 int ob_oracle_hvp(ob_oracle *o, const double *x, const double *v, double *out, ob_error *err);
+/* G(x) v (Gauss-Newton); OB_EUNSUPPORTED when the problem has none. */
+int ob_oracle_gnvp(ob_oracle *o, const double *x, const double *v, double *out, ob_error *err);
 
 #endif

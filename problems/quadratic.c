@@ -251,18 +251,18 @@ static int quadratic_x_opt(const void *vs, double *x)
 }
 
 const ob_problem_type ob_problem_quadratic = {
-  "quadratic",
-  "convex quadratic 1/2 x^T A x with log-spaced eigenvalues and a random rotation",
-  "Nocedal & Wright, Numerical Optimization (2006), sec. 3.3; rotation: Mezzadri, Notices AMS 54 (2007)",
-  quadratic_params,
-  sizeof(quadratic_state),
-  OB_PROVIDES_GRAD | OB_PROVIDES_HVP | OB_PROVIDES_FOPT,
-  quadratic_configure,
-  quadratic_dim,
-  quadratic_eval,
-  quadratic_hvp,
-  quadratic_x0,
-  quadratic_f_opt,
-  quadratic_x_opt,
-  NULL                                /* everything lives in the arena */
+  .name = "quadratic",
+  .summary = "convex quadratic 1/2 x^T A x with log-spaced eigenvalues and a random rotation",
+  .reference = "Nocedal & Wright, Numerical Optimization (2006), sec. 3.3; rotation: Mezzadri, Notices AMS 54 (2007)",
+  .params = quadratic_params,
+  .state_size = sizeof(quadratic_state),
+  .provides = OB_PROVIDES_GRAD | OB_PROVIDES_HVP | OB_PROVIDES_FOPT,
+  .configure = quadratic_configure,
+  .dim = quadratic_dim,
+  .eval = quadratic_eval,
+  .hvp = quadratic_hvp,
+  .x0 = quadratic_x0,
+  .f_opt = quadratic_f_opt,
+  .x_opt = quadratic_x_opt,
+  .free = NULL, /* everything lives in the arena */
 };

@@ -126,18 +126,18 @@ static int rastrigin_x_opt(const void *vs, double *x)
 }
 
 const ob_problem_type ob_problem_rastrigin = {
-  "rastrigin",
-  "Rastrigin: sphere plus cosine bumps, many local minima, f* = 0 at 0",
-  "Rastrigin, Systems of Extremal Control (1974); Muehlenbein, Schomisch & Born, Parallel Computing 17 (1991)",
-  rastrigin_params,
-  sizeof(rastrigin_state),
-  OB_PROVIDES_GRAD | OB_PROVIDES_HVP | OB_PROVIDES_FOPT,
-  rastrigin_configure,
-  rastrigin_dim,
-  rastrigin_eval,
-  rastrigin_hvp,
-  rastrigin_x0,
-  rastrigin_f_opt,
-  rastrigin_x_opt,
-  NULL
+  .name = "rastrigin",
+  .summary = "Rastrigin: sphere plus cosine bumps, many local minima, f* = 0 at 0",
+  .reference = "Rastrigin, Systems of Extremal Control (1974); Muehlenbein, Schomisch & Born, Parallel Computing 17 (1991)",
+  .params = rastrigin_params,
+  .state_size = sizeof(rastrigin_state),
+  .provides = OB_PROVIDES_GRAD | OB_PROVIDES_HVP | OB_PROVIDES_FOPT,
+  .configure = rastrigin_configure,
+  .dim = rastrigin_dim,
+  .eval = rastrigin_eval,
+  .hvp = rastrigin_hvp,
+  .x0 = rastrigin_x0,
+  .f_opt = rastrigin_f_opt,
+  .x_opt = rastrigin_x_opt,
+  .free = NULL,
 };

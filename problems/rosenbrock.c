@@ -140,18 +140,18 @@ static int rosenbrock_x_opt(const void *vs, double *x)
 }
 
 const ob_problem_type ob_problem_rosenbrock = {
-  "rosenbrock",
-  "chained Rosenbrock valley, f* = 0 at (1, ..., 1)",
-  "Rosenbrock, The Computer Journal 3(3) (1960); start as in More, Garbow & Hillstrom, ACM TOMS 7(1) (1981), problem 21",
-  rosenbrock_params,
-  sizeof(rosenbrock_state),
-  OB_PROVIDES_GRAD | OB_PROVIDES_HVP | OB_PROVIDES_FOPT,
-  rosenbrock_configure,
-  rosenbrock_dim,
-  rosenbrock_eval,
-  rosenbrock_hvp,
-  rosenbrock_x0,
-  rosenbrock_f_opt,
-  rosenbrock_x_opt,
-  NULL
+  .name = "rosenbrock",
+  .summary = "chained Rosenbrock valley, f* = 0 at (1, ..., 1)",
+  .reference = "Rosenbrock, The Computer Journal 3(3) (1960); start as in More, Garbow & Hillstrom, ACM TOMS 7(1) (1981), problem 21",
+  .params = rosenbrock_params,
+  .state_size = sizeof(rosenbrock_state),
+  .provides = OB_PROVIDES_GRAD | OB_PROVIDES_HVP | OB_PROVIDES_FOPT,
+  .configure = rosenbrock_configure,
+  .dim = rosenbrock_dim,
+  .eval = rosenbrock_eval,
+  .hvp = rosenbrock_hvp,
+  .x0 = rosenbrock_x0,
+  .f_opt = rosenbrock_f_opt,
+  .x_opt = rosenbrock_x_opt,
+  .free = NULL,
 };

@@ -336,29 +336,31 @@ END_TEST
 
 /* A test-local optimizer that stalls at step 3, and one that fails at step 2. */
 typedef struct { int t; } toy_state;
-static int stall_step(void *st, ob_oracle *o, double *x, double *g, ob_error *err)
+static int stall_step(void *st, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)
 {
   toy_state *s = st;
+  ck_assert_int_eq(ctx->t, s->t + 1);
+  ck_assert(ctx->lr_scale == 1.0);
   (void)x;
   ob_oracle_eval(o, x, NULL, g, err);
   if (++s->t == 3) return ob_error_set(err, OB_STALLED, "line search made no progress");
   return OB_OK;
 }
-static int fail_step(void *st, ob_oracle *o, double *x, double *g, ob_error *err)
+static int fail_step(void *st, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)
 {
   toy_state *s = st;
-  (void)o; (void)x; (void)g;
+  (void)ctx; (void)o; (void)x; (void)g;
   if (++s->t == 2) return ob_error_set(err, OB_ENUMERIC, "matrix not positive definite");
   return OB_OK;
 }
 static const ob_param_spec no_params[] = { { NULL, 0, NULL, 0, 0, 0, NULL, NULL, NULL } };
-static const ob_optimizer_type stall_type = { "stall", "test", "test", no_params, sizeof(toy_state), OB_NEEDS_GRAD,
-                                              NULL, NULL, NULL, stall_step, NULL, NULL };
-static const ob_optimizer_type fail_type = { "fail", "test", "test", no_params, sizeof(toy_state), OB_NEEDS_GRAD,
-                                             NULL, NULL, NULL, fail_step, NULL, NULL };
-static const ob_optimizer_type hvp_type = { "needs_fopt", "test", "test", no_params, sizeof(toy_state),
-                                            OB_NEEDS_GRAD | OB_NEEDS_FOPT | OB_NEEDS_HVP, NULL, NULL, NULL,
-                                            stall_step, NULL, NULL };
+static const ob_optimizer_type stall_type = { .name = "stall", .summary = "test", .reference = "test",
+  .params = no_params, .state_size = sizeof(toy_state), .needs = OB_NEEDS_GRAD, .step = stall_step };
+static const ob_optimizer_type fail_type = { .name = "fail", .summary = "test", .reference = "test",
+  .params = no_params, .state_size = sizeof(toy_state), .needs = OB_NEEDS_GRAD, .step = fail_step };
+static const ob_optimizer_type hvp_type = { .name = "needs_fopt", .summary = "test", .reference = "test",
+  .params = no_params, .state_size = sizeof(toy_state), .needs = OB_NEEDS_GRAD | OB_NEEDS_FOPT | OB_NEEDS_HVP,
+  .step = stall_step };
 
 START_TEST(test_run_stalled_error_skipped)
 {

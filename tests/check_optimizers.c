@@ -94,9 +94,10 @@ static void tquad_x0(const void *st, double *x)
 }
 
 static const ob_problem_type tquad_type = {
-  "test_quadratic", "1/2 x^T A x - b^T x with explicit A, b", "tests/reference/gen_torch.py",
-  NULL, sizeof(tquad_state), OB_PROVIDES_GRAD, tquad_configure, tquad_dim, tquad_eval,
-  NULL, tquad_x0, NULL, NULL, NULL
+  .name = "test_quadratic", .summary = "1/2 x^T A x - b^T x with explicit A, b",
+  .reference = "tests/reference/gen_torch.py", .state_size = sizeof(tquad_state),
+  .provides = OB_PROVIDES_GRAD, .configure = tquad_configure, .dim = tquad_dim, .eval = tquad_eval,
+  .x0 = tquad_x0,
 };
 
 /* Chained Rosenbrock, sum_i 100 (x[i+1] - x[i]^2)^2 + (1 - x[i])^2; params "dim". */
@@ -143,9 +144,9 @@ static void trosen_x0(const void *st, double *x)
 static double trosen_fopt(const void *st) { (void)st; return 0.0; }
 
 static const ob_problem_type trosen_type = {
-  "test_rosenbrock", "chained Rosenbrock", "Rosenbrock 1960; chained form",
-  NULL, sizeof(trosen_state), OB_PROVIDES_GRAD | OB_PROVIDES_FOPT, trosen_configure, trosen_dim,
-  trosen_eval, NULL, trosen_x0, trosen_fopt, NULL, NULL
+  .name = "test_rosenbrock", .summary = "chained Rosenbrock", .reference = "Rosenbrock 1960; chained form",
+  .state_size = sizeof(trosen_state), .provides = OB_PROVIDES_GRAD | OB_PROVIDES_FOPT,
+  .configure = trosen_configure, .dim = trosen_dim, .eval = trosen_eval, .x0 = trosen_x0, .f_opt = trosen_fopt,
 };
 
 /* Separable quadratic f = 1/2 sum_i d_i (x_i - c_i)^2, f* = 0, x0 = 0.
@@ -211,9 +212,9 @@ static void tdiag_x0(const void *st, double *x)
 static double tdiag_fopt(const void *st) { (void)st; return 0.0; }
 
 static const ob_problem_type tdiag_type = {
-  "test_diagonal", "separable quadratic 1/2 sum d_i (x_i - c_i)^2", "test-local",
-  NULL, sizeof(tdiag_state), OB_PROVIDES_GRAD | OB_PROVIDES_FOPT, tdiag_configure, tdiag_dim,
-  tdiag_eval, NULL, tdiag_x0, tdiag_fopt, NULL, NULL
+  .name = "test_diagonal", .summary = "separable quadratic 1/2 sum d_i (x_i - c_i)^2", .reference = "test-local",
+  .state_size = sizeof(tdiag_state), .provides = OB_PROVIDES_GRAD | OB_PROVIDES_FOPT,
+  .configure = tdiag_configure, .dim = tdiag_dim, .eval = tdiag_eval, .x0 = tdiag_x0, .f_opt = tdiag_fopt,
 };
 
 /* ---- a harness around the real driver -------------------------------------- */

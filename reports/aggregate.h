@@ -1,0 +1,106 @@
+/* aggregate.h -- from joined runs to the tables, profiles and curves of a report.
+ *
+ * ob_agg_build turns an ob_report into format-neutral tables (ob_table: text
+ * cells with "best" and "significantly worse" flags) and the numbers behind
+ * the plots; the renderers (render_*.c, plot.c) only lay them out. What each
+ * table and statistic means is documented in docs/report.md; in short:
+ *
+ *  - Reference configuration of a problem: its runs at placement "local" (else
+ *    the first placement seen) and the smallest thread count. Placement and
+ *    threads never change iterates (DESIGN 5), so convergence statistics use
+ *    these runs only; the samples are the seeds.
+ *  - Runtime to a target in steps, evaluations or seconds; a run that never
+ *    reached the target counts as +infinity (so a median is infinite when more
+ *    than half the seeds failed). Median and IQR (quartiles by linear
+ *    interpolation, Hyndman-Fan type 7).
+ *  - Best per column: lowest finite median (highest success rate); a cell is
+ *    marked significantly worse than the best when the two-sided Mann-Whitney
+ *    U test (reports/stats.h) gives p < alpha / m, alpha = 0.05, m = number of
+ *    optimizers compared against the best in that column (Bonferroni, COCO).
+ *  - Performance profile (Dolan & More 2002): t[p][s] = median steps to the
+ *    problem's smallest target, r = t / min_s t, rho_s(tau) = share of problems
+ *    with r <= tau; area = integral of rho_s over [1, r_max] / (r_max - 1),
+ *    r_max = 4 (AlgoPerf), in [0, 1].
+ *  - ECDF (COCO): for each optimizer, over all (problem, target, seed) triples
+ *    of the reference configurations, the share whose evaluations / dimension
+ *    to the target is <= x; failures stay in the denominator.
+ * Library code: fills ob_error, never prints.
+ */
+#ifndef OB_AGGREGATE_H
+#define OB_AGGREGATE_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "bench/ob_error.h"
+#include "reports/report.h"
+
+#define OB_AGG_ALPHA 0.05
+#define OB_AGG_RMAX 4.0
+
+enum { OB_CELL_BEST = 1u, OB_CELL_WORSE = 2u, OB_CELL_TEXT = 4u /* left-aligned label */ };
+
+typedef struct ob_cell {
+  char text[64];
+  unsigned flags;
+} ob_cell;
+
+typedef struct ob_table {
+  char title[192];
+  char note[512];          /* one paragraph under the table ("" for none) */
+  size_t ncols, nrows;
+  char (*head)[48];        /* ncols column titles */
+  ob_cell *cell;           /* nrows x ncols, row-major */
+} ob_table;
+
+/* A median curve with its IQR band on a common step grid. */
+typedef struct ob_curve {
+  const char *optimizer;
+  size_t n;
+  double *step, *q1, *med, *q3;   /* f_gap; +inf where a seed diverged */
+} ob_curve;
+
+typedef struct ob_agg {
+  size_t nprob, nopt;
+  const char **prob, **opt;        /* ids, first-seen order (borrowed from the report) */
+  const char **ref_placement;      /* per problem */
+  long *ref_threads;               /* per problem */
+  size_t *dim;                     /* per problem */
+  ob_table *table;                 /* nprob convergence tables, then summary, placement, ECDF */
+  size_t ntables;
+  size_t placement_table;          /* index into table, or (size_t)-1 when there is none */
+  /* performance profile */
+  double rmax;
+  double *ratio;                   /* nprob x nopt, +inf when unsolved or absent */
+  double *area;                    /* nopt */
+  /* ECDF: per optimizer, sorted finite runtimes (evals / dim), out of ecdf_total[s] triples */
+  double **ecdf_x;
+  size_t *ecdf_n, *ecdf_total;
+  /* convergence curves: nprob x nopt (n == 0 when the optimizer did not run the problem) */
+  ob_curve *curve;
+  /* placement bars: per (problem, optimizer) row of the placement table, median step time */
+  size_t nbars;
+  char (*bar_label)[160];
+  double *bar_value;
+} ob_agg;
+
+/* Builds every table and curve. `bandwidth` is a parsed bandwidth file
+ * ({"kernels": {"triad": {"<placement>/t<threads>": GBps}}}) or NULL. */
+int ob_agg_build(const ob_report *r, const json_t *bandwidth, ob_agg *a, ob_error *err);
+void ob_agg_free(ob_agg *a);
+
+/* Checks a parsed bandwidth file's shape; the error names the JSON path. */
+int ob_agg_check_bandwidth(const json_t *bw, ob_error *err);
+
+/* Performance-profile area of one optimizer from its ratios r[0..np-1]
+ * (+inf for unsolved): (1/np) * sum over r <= rmax of (rmax - r)/(rmax - 1). */
+double ob_agg_profile_area(const double *r, size_t np, double rmax);
+/* rho(tau): share of the ratios <= tau. */
+double ob_agg_profile_rho(const double *r, size_t np, double tau);
+/* ECDF value at x: (number of finite sorted[i] <= x) / total. */
+double ob_agg_ecdf_at(const double *sorted, size_t n, size_t total, double x);
+/* Quantile that tolerates +inf (type 7; +inf when an interpolated neighbour is
+ * infinite); sorts a. NaN when n == 0. */
+double ob_agg_quantile(double *a, size_t n, double q);
+
+#endif

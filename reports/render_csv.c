@@ -1,0 +1,80 @@
+/* render_csv.c -- the tidy CSV of a report: one row per run x target.
+ *
+ * Columns (RFC 4180 quoting, "." decimal point, numbers in the shortest
+ * spelling that reads back as the same double; empty where a value is null or absent):
+ *   file, run, problem, optimizer, placement, threads, seed, status, dim,
+ *   target_f_gap, reached, steps, evals, seconds,
+ *   final_f_gap, step_median_s, bandwidth_gbs
+ * A run without targets has one row with empty target columns. Tidy data
+ * (Wickham 2014): one observation per row, ready for R, pandas or a spreadsheet.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bench/ob_json.h"
+#include "reports/render.h"
+
+static void csv_text(FILE *f, const char *s)
+{
+  if (!strpbrk(s, ",\"\r\n")) {
+    fputs(s, f);
+    return;
+  }
+  fputc('"', f);
+  for (; *s; s++) {
+    if (*s == '"') fputc('"', f);
+    fputc(*s, f);
+  }
+  fputc('"', f);
+}
+
+static void csv_num(FILE *f, const json_t *v)
+{
+  fputc(',', f);
+  if (json_is_integer(v)) fprintf(f, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+  else if (json_is_real(v) && isfinite(json_real_value(v))) {
+    char buf[40];
+    ob_json_fmt_double(buf, sizeof buf, json_real_value(v));
+    fputs(buf, f);
+  }
+}
+
+int ob_render_csv(FILE *f, const ob_report *r)
+{
+  fputs("file,run,problem,optimizer,placement,threads,seed,status,dim,target_f_gap,reached,steps,evals,seconds,"
+        "final_f_gap,step_median_s,bandwidth_gbs\n", f);
+  for (size_t i = 0; i < r->nruns; i++) {
+    const ob_report_run *x = &r->run[i];
+    const json_t *tg = json_object_get(x->rec, "targets");
+    size_t nt = json_array_size(tg);
+    for (size_t k = 0; k < (nt ? nt : 1); k++) {
+      const json_t *t = json_array_get(tg, k);
+      csv_text(f, r->files[x->file]);
+      fputc(',', f);
+      csv_text(f, x->id);
+      fputc(',', f);
+      csv_text(f, x->problem);
+      fputc(',', f);
+      csv_text(f, x->optimizer);
+      fputc(',', f);
+      csv_text(f, x->placement);
+      fprintf(f, ",%ld,%ld,", x->threads, x->seed);
+      csv_text(f, x->status);
+      csv_num(f, json_object_get(json_object_get(x->rec, "problem"), "dim"));
+      csv_num(f, json_object_get(t, "f_gap"));
+      fputc(',', f);
+      if (t) fputs(json_is_integer(json_object_get(t, "steps")) ? "true" : "false", f);
+      csv_num(f, json_object_get(t, "steps"));
+      csv_num(f, json_object_get(t, "evals"));
+      csv_num(f, json_object_get(t, "seconds"));
+      csv_num(f, json_object_get(json_object_get(x->rec, "final"), "f_gap"));
+      csv_num(f, json_object_get(json_object_get(x->rec, "time"), "step_median_s"));
+      csv_num(f, json_object_get(json_object_get(x->rec, "memory"), "bandwidth_gbs"));
+      fputc('\n', f);
+    }
+  }
+  return ferror(f) ? -1 : 0;
+}

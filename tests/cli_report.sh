@@ -1,0 +1,203 @@
+#!/bin/sh
+# cli_report.sh -- `optbench report` end to end on a committed results file.
+#
+# tests/data/report/results.json is the output of `optbench run
+# tests/data/report/suite.json` (the smoke suite with 3 seeds, 2 placements,
+# 2 thread counts; 108 runs). Checks:
+#   - golden outputs: Markdown, LaTeX and CSV equal expected.{md,tex,csv}
+#     (regenerate by hand: cd tests/data/report && optbench report results.json
+#     [--format latex|csv] > expected.EXT, then read the diff);
+#   - a file given twice merges (identical duplicates dropped, same tables);
+#   - -o writes the same bytes atomically and prints the path; --bandwidth adds
+#     a "% of limit" column with the right value; --plots writes PDF and PNG;
+#   - HTML: one self-contained page (inline SVG, no script, no external URL);
+#     when chromium is installed it is loaded headless: no console errors, the
+#     DOM has every table and plot, and a screenshot is written
+#     (kept as $top_builddir/tests/report-screenshot.png for a human to look at);
+#   - LaTeX --standalone compiles with pdflatex when pdflatex is installed.
+# A missing chromium or pdflatex is reported as "skipped: ..." inside a passing
+# test (never exit 77). Exit status: 0 all passed, 1 some failed.
+
+LC_ALL=C
+export LC_ALL
+
+if [ -z "${OPTBENCH:-}" ] || [ -z "${top_srcdir:-}" ]; then
+  echo "cli_report.sh: set OPTBENCH (the optbench binary) and top_srcdir" >&2
+  exit 1
+fi
+case $OPTBENCH in /*) ;; *) OPTBENCH=$(pwd)/$OPTBENCH ;; esac
+top_srcdir=$(cd "$top_srcdir" && pwd) || exit 1
+builddir=$(cd "${top_builddir:-.}" && pwd) || exit 1
+data=$top_srcdir/tests/data/report
+# Under --enable-sanitizers, fontconfig/pango caches of PLplot's cairo drivers are not leaks of ours
+LSAN_OPTIONS="suppressions=$top_srcdir/tests/lsan-plplot.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+export LSAN_OPTIONS
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/cli_report.XXXXXX") || exit 1
+trap 'rm -rf "$work"' EXIT
+trap 'exit 1' HUP INT TERM
+
+limit=
+if command -v timeout >/dev/null 2>&1; then limit="timeout 120"; fi
+
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); echo "ok $1"; }
+fail() { failed=$((failed + 1)); echo "FAIL $1: $2"; }
+
+# report NAME ARGS...: runs optbench report ARGS in $data; stdout in $work/out
+report() {
+  name=$1
+  shift
+  # shellcheck disable=SC2086
+  (cd "$data" && exec $limit "$OPTBENCH" report "$@") >"$work/out" 2>"$work/err"
+  code=$?
+  if [ "$code" -ne 0 ]; then
+    fail "$name" "exit $code: $(head -n 1 "$work/err")"
+    return 1
+  fi
+  if [ -s "$work/err" ]; then
+    fail "$name" "expected an empty stderr got \"$(head -n 1 "$work/err")\""
+    return 1
+  fi
+  return 0
+}
+
+golden() {   # golden NAME EXPECTED ARGS...
+  name=$1 want=$2
+  shift 2
+  if report "$name" "$@"; then
+    if cmp -s "$data/$want" "$work/out"; then
+      pass "$name"
+    else
+      fail "$name" "differs from tests/data/report/$want: $(diff "$data/$want" "$work/out" | sed -n 2p)"
+    fi
+  fi
+}
+
+golden golden-md expected.md results.json
+golden golden-latex expected.tex results.json --format latex
+golden golden-csv expected.csv results.json --format csv
+
+# csv: one row per run x target (108 runs x 3 targets) plus the header
+if report csv-rows results.json --format csv; then
+  rows=$(wc -l <"$work/out")
+  if [ "$rows" -eq 325 ]; then pass "csv-rows"; else fail csv-rows "expected 325 lines got $rows"; fi
+fi
+
+# the same file twice: every run is an identical duplicate
+if report merge-duplicates results.json results.json; then
+  if grep -qF '108 runs of 3 problems and 3 optimizers from `results.json` and `results.json` (108 identical duplicates dropped).' "$work/out" &&
+     [ "$(sed 1,3d "$work/out")" = "$(sed 1,3d "$data/expected.md")" ]; then
+    pass merge-duplicates
+  else
+    fail merge-duplicates "expected the same tables and a note on 108 duplicates"
+  fi
+fi
+
+# -o: same bytes as stdout, path printed, nothing else left behind
+if report output-file results.json -o "$work/r.md"; then
+  if [ "$(cat "$work/out")" != "report: $work/r.md" ]; then
+    fail output-file "expected \"report: $work/r.md\" got \"$(head -n 1 "$work/out")\""
+  elif ! cmp -s "$work/r.md" "$data/expected.md"; then
+    fail output-file "the file differs from expected.md"
+  elif ls "$work"/r.md.tmp* >/dev/null 2>&1; then
+    fail output-file "a temporary file was left behind"
+  else
+    pass output-file
+  fi
+fi
+
+# --bandwidth: % of the triad limit; the first placement row has 0.445 GB/s
+cat >"$work/bw.json" <<'EOF'
+{"kernels": {"triad": {"local/t1": 10, "local/t2": 20, "interleave/t1": 10, "interleave/t2": 20}}}
+EOF
+if report bandwidth results.json --bandwidth "$work/bw.json"; then
+  if grep -qF '| problem | optimizer | placement | threads | step time (s) | GB/s | slowdown vs local | % of limit |' "$work/out" &&
+     grep -qF '| quadratic-d8-cond10 | gd-lr0.05 | local | 1 | 1.23e-06 | 0.445 | 1.00 | 4.5 |' "$work/out" &&
+     grep -qF '| quadratic-d8-cond10 | gd-lr0.05 | local | 2 | 1.31e-06 | 0.416 | 1.00 | 2.1 |' "$work/out"; then
+    pass bandwidth
+  else
+    fail bandwidth "expected a '% of limit' column with 4.5 and 2.1 in the first rows"
+  fi
+fi
+
+# --plots: every figure as PDF and PNG
+if report plots results.json -o "$work/p.md" --plots "$work/plots"; then
+  n=$(ls "$work/plots" | wc -l)
+  bad=
+  for f in "$work"/plots/*.pdf; do [ "$(head -c 4 "$f")" = "%PDF" ] || bad="$bad $(basename "$f")"; done
+  for f in "$work"/plots/*.png; do [ "$(head -c 4 "$f" | tail -c 3)" = "PNG" ] || bad="$bad $(basename "$f")"; done
+  if [ "$n" -ne 12 ]; then
+    fail plots "expected 12 files (6 figures x PDF, PNG) got $n"
+  elif [ -n "$bad" ]; then
+    fail plots "not a PDF/PNG:$bad"
+  elif ! grep -qx "plots: $work/plots (12 files)" "$work/out"; then
+    fail plots "expected the line \"plots: $work/plots (12 files)\""
+  else
+    pass plots
+  fi
+fi
+
+# HTML: self-contained
+html=$work/report.html
+if report html results.json --format html -o "$html"; then
+  svgs=$(grep -c '^<svg' "$html")
+  if [ "$svgs" -ne 6 ]; then
+    fail html "expected 6 inline SVG plots (profile, ECDF, 3 convergence, placement) got $svgs"
+  elif grep -qiE '<script|<link|<img|src=|url\([^#]|href="https?:' "$html"; then
+    fail html "expected no script or external resource got \"$(grep -oiE '<script|<link|<img|src=|url\([^#]|href="https?:' "$html" | head -n 1)\""
+  elif [ "$(grep -o 'id="[^"]*"' "$html" | sort | uniq -d | wc -l)" -ne 0 ]; then
+    fail html "duplicate element ids: $(grep -o 'id="[^"]*"' "$html" | sort | uniq -d | head -n 1)"
+  elif [ "$(grep -c '<table>' "$html")" -ne 6 ]; then
+    fail html "expected 6 tables got $(grep -c '<table>' "$html")"
+  else
+    pass html
+  fi
+fi
+
+# HTML in a real browser
+browser=
+for b in chromium chromium-browser google-chrome; do
+  if command -v "$b" >/dev/null 2>&1; then browser=$b; break; fi
+done
+if [ -z "$browser" ]; then
+  pass "html-browser (skipped: chromium is not installed; apt-get install chromium)"
+elif [ -s "$html" ]; then
+  flags="--headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update
+         --disable-sync --no-first-run --disable-extensions --disable-dev-shm-usage"
+  shot=$builddir/tests/report-screenshot.png
+  mkdir -p "$builddir/tests"
+  rm -f "$shot"
+  # shellcheck disable=SC2086
+  $limit "$browser" $flags --user-data-dir="$work/profile1" --enable-logging=stderr --v=0 \
+    --dump-dom "file://$html" >"$work/dom" 2>"$work/browser.log"
+  # shellcheck disable=SC2086
+  $limit "$browser" $flags --user-data-dir="$work/profile2" --window-size=1280,2000 \
+    --screenshot="$shot" "file://$html" >/dev/null 2>>"$work/browser.log"
+  if grep -E 'CONSOLE|Uncaught|Failed to load|ERR_' "$work/browser.log" | grep -qvi 'dbus'; then
+    fail html-browser "console errors: $(grep -E 'CONSOLE|Uncaught|Failed to load|ERR_' "$work/browser.log" | head -n 1)"
+  elif [ "$(grep -o '<svg' "$work/dom" | wc -l)" -ne 6 ] || [ "$(grep -o '<table>' "$work/dom" | wc -l)" -ne 6 ]; then
+    fail html-browser "the rendered DOM lacks plots or tables ($(grep -o '<svg' "$work/dom" | wc -l) svg)"
+  elif [ ! -s "$shot" ] || [ "$(head -c 4 "$shot" | tail -c 3)" != "PNG" ]; then
+    fail html-browser "no screenshot: $(tail -n 1 "$work/browser.log")"
+  else
+    pass "html-browser ($browser; screenshot $shot)"
+  fi
+fi
+
+# LaTeX compiles standalone
+if ! command -v pdflatex >/dev/null 2>&1; then
+  pass "latex-compile (skipped: pdflatex is not installed; apt-get install texlive-latex-base texlive-latex-recommended)"
+elif mkdir -p "$work/tex" && report latex-compile results.json --format latex --standalone -o "$work/tex/report.tex"; then
+  if (cd "$work/tex" && $limit pdflatex -interaction=nonstopmode -halt-on-error report.tex) >"$work/tex.log" 2>&1 &&
+     [ "$(head -c 4 "$work/tex/report.pdf")" = "%PDF" ]; then
+    pass latex-compile
+  else
+    fail latex-compile "pdflatex failed: $(grep -m 1 '^!' "$work/tex.log")"
+  fi
+fi
+
+echo "$passed passed, $failed failed"
+if [ "$failed" -ne 0 ]; then exit 1; fi
+exit 0

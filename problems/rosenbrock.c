@@ -16,25 +16,39 @@
  * close to 4 (Shang & Qiu, Evolutionary Computation 14(1), 2006), where an
  * optimizer can legitimately stall.
  *
- * Params: dim=2 [2, 1e8]. No randomness: the run seed is ignored.
- * f and g are one fixed-block ob_vec_reduce pass (each block sums its terms
- * and writes g over its own indices only, reading x one past either end), and
- * the HVP is element-wise, so every result is bit-identical for every OpenMP
- * thread count. The state holds only n: nothing is allocated.
+ * Rotated variant: "instance": k >= 1 evaluates the function on
+ * z = R (x - s) + 1 (problems/instance.h): the optimum moves to a seeded s in
+ * [-4, 4]^n and, with rotate=true (default), the valley is turned by a
+ * Haar-random rotation R, which makes every pair of coordinates interact
+ * (compare BBOB f9, Hansen et al. 2009, INRIA RR-6829, which rotates without
+ * shifting and scales by max(1, sqrt(n)/8)). Then g = R^T g_z and H v =
+ * R^T H_z R v, and f(x*) = 0 exactly at x* = s. Instance 0 (default) is the
+ * literal function. Search region [-5, 5]^n (BBOB's).
+ *
+ * Params: dim=2 [2, 1e8], instance=0 [0, 1e6], rotate=true (dim <= 11585 when
+ * rotated). The run seed is ignored. f and g are one fixed-block ob_vec_reduce
+ * pass (each block sums its terms and writes g over its own indices only,
+ * reading z one past either end), and the HVP is element-wise, so every result
+ * is bit-identical for every OpenMP thread count. Literal instances allocate
+ * nothing; the others take the instance's vectors and R from the arena.
  */
 #include "config.h"
 
 #include <stdint.h>
 
+#include "bench/ob_params.h"
 #include "bench/ob_vec.h"
+#include "problems/instance.h"
 #include "problems/problem.h"
 
 typedef struct {
   size_t n;
+  ob_instance inst;
 } rosenbrock_state;
 
 static const ob_param_spec rosenbrock_params[] = {
   { "dim", OB_PARAM_INT, "2", 2, 1e8, 0, NULL, "d", "dimension n (chained: n-1 coupled pairs)" },
+  OB_INSTANCE_PARAM_SPECS,
   { NULL, 0, NULL, 0, 0, 0, NULL, NULL, NULL }
 };
 
@@ -79,11 +93,11 @@ static int rosenbrock_configure(void *vs, const json_t *params, uint64_t seed, o
 {
   rosenbrock_state *s = vs;
   (void)seed;
-  (void)mem;
   long long n = ob_params_int(params, "dim");
   if (n < 2) return ob_error_set(err, OB_EINVAL, "dim must be at least 2");
   s->n = (size_t)n;
-  return OB_OK;
+  return ob_instance_setup(&s->inst, s->n, ob_params_int(params, "instance"),
+                           ob_params_bool(params, "rotate"), true, 1.0, 5.0, mem, err);
 }
 
 static size_t rosenbrock_dim(const void *vs)
@@ -93,17 +107,18 @@ static size_t rosenbrock_dim(const void *vs)
 
 static int rosenbrock_eval(void *vs, const double *x, double *f, double *g, ob_error *err)
 {
-  const rosenbrock_state *s = vs;
+  rosenbrock_state *s = vs;
   (void)err;
-  *f = rosenbrock_raw(x, g, s->n);
+  const double *z = ob_instance_z(&s->inst, x);
+  double *gz = ob_instance_gz(&s->inst, g);
+  *f = rosenbrock_raw(z, gz, s->n);
+  ob_instance_pull(&s->inst, gz, g);
   return OB_OK;
 }
 
-static int rosenbrock_hvp(void *vs, const double *x, const double *v, double *out, ob_error *err)
+/* out = H(x) v on z-coordinates (the literal function's Hessian). */
+static void rosenbrock_hvp_raw(const double *x, const double *v, double *out, size_t n)
 {
-  const rosenbrock_state *s = vs;
-  size_t n = s->n;
-  (void)err;
 #pragma omp parallel for schedule(static) if (n >= OB_VEC_PAR_MIN)
   for (size_t i = 0; i < n; i++) {
     double hii = 0.0, acc = 0.0;
@@ -117,6 +132,17 @@ static int rosenbrock_hvp(void *vs, const double *x, const double *v, double *ou
     }
     out[i] = hii * v[i] + acc;
   }
+}
+
+static int rosenbrock_hvp(void *vs, const double *x, const double *v, double *out, ob_error *err)
+{
+  rosenbrock_state *s = vs;
+  (void)err;
+  const double *z = ob_instance_z(&s->inst, x);
+  const double *w = ob_instance_dir(&s->inst, v);
+  double *hz = ob_instance_hz(&s->inst, out);
+  rosenbrock_hvp_raw(z, w, hz, s->n);
+  ob_instance_pull(&s->inst, hz, out);
   return OB_OK;
 }
 
@@ -135,13 +161,13 @@ static double rosenbrock_f_opt(const void *vs)
 static int rosenbrock_x_opt(const void *vs, double *x)
 {
   const rosenbrock_state *s = vs;
-  for (size_t i = 0; i < s->n; i++) x[i] = 1.0;
+  ob_instance_x_opt(&s->inst, 1.0, x);
   return OB_OK;
 }
 
 const ob_problem_type ob_problem_rosenbrock = {
   .name = "rosenbrock",
-  .summary = "chained Rosenbrock valley, f* = 0 at (1, ..., 1)",
+  .summary = "chained Rosenbrock valley, f* = 0 at (1, ..., 1); instance >= 1: shifted and rotated",
   .reference = "Rosenbrock, The Computer Journal 3(3) (1960); start as in More, Garbow & Hillstrom, ACM TOMS 7(1) (1981), problem 21",
   .params = rosenbrock_params,
   .state_size = sizeof(rosenbrock_state),

@@ -1,0 +1,540 @@
+/* check_linsys.c -- tests of the linear-system view, problems and solvers.
+ *
+ * What is checked, against what:
+ *   - SOR with omega = 1 and Gauss-Seidel give bit-identical iterates;
+ *   - the closed-form rho(J) of the Poisson problems against the eigenvalues
+ *     of the assembled Jacobi matrix (GSL symmetric eigensolver), and Young's
+ *     omega against 2 / (1 + sin(pi h));
+ *   - exact iteration counts of jacobi, gauss_seidel and sor(young) on
+ *     poisson2d against the asymptotic rates rho(J), rho(J)^2 and omega* - 1;
+ *   - Young's omega beats omega = 1; CG ends in at most n iterations on small
+ *     SPD systems; CG, SOR and SSOR-CG solutions against GSL's Cholesky solve;
+ *   - red-black SOR gives the same iterates for 1, 2 and 3 threads;
+ *   - the Matrix Market loader on good files and on each malformed one (the
+ *     message and line);
+ *   - sor_sequence policies: seeded and reproducible, and the comparators
+ *     consistent with the sor solver's own iteration counts.
+ * Every instance is built the way the runner builds it (normalized params, a
+ * local arena, ob_problem_alloc; optimizers through ob_optimizer_alloc_spec).
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_eigen.h>
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_matrix.h>
+#include <gsl/gsl_vector.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "bench/ob_params.h"
+#include "memtier/memtier.h"
+#include "optimizers/optimizer.h"
+#include "problems/linsys.h"
+#include "problems/problem.h"
+#include "tests/testutil.h"
+
+Suite *make_linsys_suite(void);
+
+typedef struct {
+  ob_placement *pl;
+  ob_memtier *mem;
+  ob_problem *p;
+  json_t *params;
+} inst;
+
+static int inst_open(inst *in, const char *type, const char *params, ob_error *err)
+{
+  static const char *const skip[] = { "type", "id", NULL };
+  json_error_t je;
+  memset(in, 0, sizeof *in);
+  ob_error_clear(err);
+  const ob_problem_type *t = ob_problem_type_find(type);
+  ck_assert_msg(t != NULL, "no problem '%s'", type);
+  json_t *given = json_loads(params, 0, &je);
+  ck_assert_msg(given != NULL, "bad test JSON '%s': %s", params, je.text);
+  int rc = ob_params_normalize(t->params, given, skip, "problems[0]", &in->params, err);
+  json_decref(given);
+  if (rc < 0) return rc;
+  json_object_set_new(in->params, "x0", json_null());
+  json_t *local = json_string("local");
+  rc = ob_placement_parse(local, "placements[0]", &in->pl, err);
+  json_decref(local);
+  if (rc == OB_OK) rc = ob_memtier_open(in->pl, &in->mem, err);
+  if (rc == OB_OK) rc = ob_problem_alloc(t, in->params, 0, in->mem, &in->p, err);
+  return rc;
+}
+
+static void inst_open_ok(inst *in, const char *type, const char *params)
+{
+  ob_error err;
+  int rc = inst_open(in, type, params, &err);
+  ck_assert_msg(rc == OB_OK, "%s %s: %s", type, params, err.text);
+}
+
+static void inst_close(inst *in)
+{
+  ob_problem_free(in->p);
+  ob_memtier_close(in->mem);
+  ob_placement_free(in->pl);
+  json_decref(in->params);
+  memset(in, 0, sizeof *in);
+}
+
+static const struct ob_linsys_view *view(inst *in)
+{
+  return in->p->type->linsys(in->p->state);
+}
+
+/* Runs solver `spec` (JSON with "type") from x0 until OB_CONVERGED or maxit
+ * steps; returns the step count (maxit + 1 when it did not converge) and
+ * leaves the iterate in x (length n, caller-owned). */
+static long long solve(inst *in, const char *spec, long long maxit, double *x)
+{
+  json_error_t je;
+  ob_error err;
+  ob_error_clear(&err);
+  json_t *j = json_loads(spec, 0, &je);
+  ck_assert_msg(j != NULL, "bad spec %s", spec);
+  ob_optimizer *o = NULL;
+  int rc = ob_optimizer_alloc_spec(j, "optimizers[0]", &o, &err);
+  json_decref(j);
+  ck_assert_msg(rc == OB_OK, "%s: %s", spec, err.text);
+  rc = ob_optimizer_init(o, in->p, in->mem, &err);
+  ck_assert_msg(rc == OB_OK, "%s: init: %s", spec, err.text);
+  size_t n = in->p->n;
+  double *g = calloc(n, sizeof *g);
+  memcpy(x, in->p->x0, n * sizeof *x);
+  ob_oracle orc;
+  ob_oracle_init(&orc, in->p);
+  long long k = 0;
+  for (;;) {
+    orc.step = (uint64_t)k + 1;
+    rc = ob_optimizer_step(o, &orc, x, g, &err);
+    ck_assert_msg(rc >= 0, "%s: step %lld: %s", spec, k + 1, err.text);
+    k++;
+    if (rc == OB_CONVERGED) break;
+    if (k > maxit) break;
+  }
+  free(g);
+  ob_optimizer_free(o);
+  return k;
+}
+
+static double rel_diff(const double *a, const double *b, size_t n)
+{
+  double num = 0, den = 0;
+  for (size_t i = 0; i < n; i++) {
+    num += (a[i] - b[i]) * (a[i] - b[i]);
+    den += b[i] * b[i];
+  }
+  return sqrt(num / (den > 0 ? den : 1));
+}
+
+/* ---- SOR(1) == Gauss-Seidel ------------------------------------------------ */
+
+START_TEST(test_sor1_is_gauss_seidel)
+{
+  static const char *const cases[][2] = {
+    { "poisson2d", "{\"n\": 9, \"rhs\": \"random\"}" },
+    { "poisson2d", "{\"n\": 9, \"rhs\": \"random\", \"storage\": \"csr\", \"shift\": 0.3}" },
+    { "poisson3d", "{\"n\": 5, \"rhs\": \"random\"}" },
+    { "random_spd", "{\"dim\": 40}" },
+    { "diag_dominant", "{\"dim\": 60, \"density\": 0.1}" },
+  };
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    inst in;
+    inst_open_ok(&in, cases[c][0], cases[c][1]);
+    const struct ob_linsys_view *v = view(&in);
+    double *a = calloc(v->n, sizeof *a), *b = calloc(v->n, sizeof *b);
+    for (int k = 0; k < 25; k++) {
+      ob_linsys_gs_sweep(v, a);
+      ob_linsys_sor_sweep(v, 1.0, false, b);
+      ck_assert_msg(memcmp(a, b, v->n * sizeof *a) == 0, "%s %s: SOR(1) differs from Gauss-Seidel at sweep %d",
+                    cases[c][0], cases[c][1], k + 1);
+    }
+    /* and a real omega does change the iterates (the check can fail) */
+    ob_linsys_sor_sweep(v, 1.3, false, b);
+    ob_linsys_gs_sweep(v, a);
+    ck_assert(memcmp(a, b, v->n * sizeof *a) != 0);
+    /* the solvers agree too, step for step */
+    double *x1 = calloc(v->n, sizeof *x1), *x2 = calloc(v->n, sizeof *x2);
+    long long k1 = solve(&in, "{\"type\": \"gauss_seidel\"}", 100000, x1);
+    long long k2 = solve(&in, "{\"type\": \"sor\", \"omega\": 1.0}", 100000, x2);
+    ck_assert_int_eq(k1, k2);
+    ck_assert(memcmp(x1, x2, v->n * sizeof *x1) == 0);
+    free(a); free(b); free(x1); free(x2);
+    inst_close(&in);
+  }
+}
+END_TEST
+
+/* ---- closed-form spectra ------------------------------------------------------ */
+
+/* rho(J) from the assembled A: eigenvalues of D^-1/2 A D^-1/2 (similar to
+ * D^-1 A), rho(J) = max |1 - lambda|. */
+static double numeric_rho(const struct ob_linsys_view *v)
+{
+  size_t n = v->n;
+  gsl_matrix *m = gsl_matrix_alloc(n, n);
+  double *e = calloc(n, sizeof *e), *col = calloc(n, sizeof *col);
+  for (size_t j = 0; j < n; j++) {
+    e[j] = 1.0;
+    v->matvec(v->ctx, e, col);
+    e[j] = 0.0;
+    for (size_t i = 0; i < n; i++) gsl_matrix_set(m, i, j, col[i] / sqrt(v->diag[i] * v->diag[j]));
+  }
+  gsl_vector *ev = gsl_vector_alloc(n);
+  gsl_eigen_symm_workspace *w = gsl_eigen_symm_alloc(n);
+  gsl_eigen_symm(m, ev, w);
+  double rho = 0;
+  for (size_t i = 0; i < n; i++) rho = fmax(rho, fabs(1.0 - gsl_vector_get(ev, i)));
+  gsl_eigen_symm_free(w);
+  gsl_vector_free(ev);
+  gsl_matrix_free(m);
+  free(e);
+  free(col);
+  return rho;
+}
+
+START_TEST(test_jacobi_spectrum)
+{
+  static const char *const cases[][2] = {
+    { "poisson2d", "{\"n\": 7}" },
+    { "poisson2d", "{\"n\": 6, \"shift\": 0.4, \"storage\": \"csr\"}" },
+    { "poisson2d", "{\"n\": 10, \"shift\": -0.1}" },
+    { "poisson3d", "{\"n\": 4, \"shift\": 0.3}" },
+  };
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    inst in;
+    inst_open_ok(&in, cases[c][0], cases[c][1]);
+    double closed = view(&in)->jacobi_rho, num = numeric_rho(view(&in));
+    ck_assert_msg(fabs(closed - num) < 1e-12, "%s %s: rho(J) closed form %.17g, eigensolver %.17g",
+                  cases[c][0], cases[c][1], closed, num);
+    inst_close(&in);
+  }
+  /* Young's omega for the unshifted problem: 2 / (1 + sin(pi h)) */
+  inst in;
+  inst_open_ok(&in, "poisson2d", "{\"n\": 31}");
+  double h = 1.0 / 32.0;
+  ck_assert_double_eq_tol(ob_linsys_young_omega(view(&in)->jacobi_rho), 2.0 / (1.0 + sin(M_PI * h)), 1e-14);
+  inst_close(&in);
+}
+END_TEST
+
+/* ---- iteration counts vs theory ------------------------------------------------ */
+
+START_TEST(test_iteration_counts)
+{
+  inst in;
+  inst_open_ok(&in, "poisson2d", "{\"n\": 20}");
+  const struct ob_linsys_view *v = view(&in);
+  double *x = calloc(v->n, sizeof *x);
+  double rho = v->jacobi_rho, w = ob_linsys_young_omega(rho), lt = log(1e-8);
+  long long kj = solve(&in, "{\"type\": \"jacobi\"}", 100000, x);
+  long long kg = solve(&in, "{\"type\": \"gauss_seidel\"}", 100000, x);
+  long long ks = solve(&in, "{\"type\": \"sor\", \"policy\": \"young\"}", 100000, x);
+  long long k1 = solve(&in, "{\"type\": \"sor\", \"omega\": 1.0}", 100000, x);
+  double tj = lt / log(rho), tg = lt / log(rho * rho), ts = lt / log(w - 1.0);
+  fprintf(stderr, "check_linsys: poisson2d n=20: jacobi %lld (theory %.1f), gauss_seidel %lld (%.1f), "
+          "sor(omega*=%.4f) %lld (%.1f)\n", kj, tj, kg, tg, w, ks, ts);
+  /* asymptotic rates: the counts follow them within the transient */
+  ck_assert_msg(kj >= 0.9 * tj && kj <= 1.15 * tj, "jacobi %lld vs theory %.1f", kj, tj);
+  ck_assert_msg(kg >= 0.9 * tg && kg <= 1.15 * tg, "gauss_seidel %lld vs theory %.1f", kg, tg);
+  /* SOR at omega*: the iteration matrix has a Jordan block (Young 1971), so
+   * the count exceeds log(tol)/log(omega* - 1) by a bounded factor */
+  ck_assert_msg(ks >= 0.9 * ts && ks <= 2.0 * ts, "sor(young) %lld vs theory %.1f", ks, ts);
+  ck_assert_msg(ks * 4 < k1, "Young's omega (%lld iterations) should beat omega = 1 (%lld) by far", ks, k1);
+  ck_assert_int_eq(k1, kg);
+  /* the stop is exact: one step earlier the test was not met */
+  double *r = calloc(v->n, sizeof *r);
+  memset(x, 0, v->n * sizeof *x);
+  double r0 = ob_linsys_residual(v, x, r), rk = 0;
+  for (long long k = 0; k < kg - 1; k++) ob_linsys_gs_sweep(v, x);
+  rk = ob_linsys_residual(v, x, r);
+  ck_assert_msg(rk / r0 >= 1e-8, "gauss_seidel converged before step %lld", kg);
+  ob_linsys_gs_sweep(v, x);
+  ck_assert(ob_linsys_residual(v, x, r) / r0 < 1e-8);
+  free(r);
+  free(x);
+  inst_close(&in);
+}
+END_TEST
+
+/* ---- CG and solutions vs GSL's direct solve -------------------------------------- */
+
+static void direct_solve(const struct ob_linsys_view *v, double *xs)
+{
+  size_t n = v->n;
+  gsl_matrix *a = gsl_matrix_alloc(n, n);
+  double *e = calloc(n, sizeof *e), *col = calloc(n, sizeof *col);
+  for (size_t j = 0; j < n; j++) {
+    e[j] = 1.0;
+    v->matvec(v->ctx, e, col);
+    e[j] = 0.0;
+    for (size_t i = 0; i < n; i++) gsl_matrix_set(a, i, j, col[i]);
+  }
+  ck_assert_int_eq(gsl_linalg_cholesky_decomp1(a), GSL_SUCCESS);
+  gsl_vector_const_view b = gsl_vector_const_view_array(v->b, n);
+  gsl_vector_view x = gsl_vector_view_array(xs, n);
+  ck_assert_int_eq(gsl_linalg_cholesky_solve(a, &b.vector, &x.vector), GSL_SUCCESS);
+  gsl_matrix_free(a);
+  free(e);
+  free(col);
+}
+
+START_TEST(test_cg_and_direct)
+{
+  static const char *const cases[][2] = {
+    { "random_spd", "{\"dim\": 30, \"alpha\": 1.0, \"rhs\": \"random\"}" },
+    { "poisson2d", "{\"n\": 5, \"rhs\": \"random\"}" },
+    { "diag_dominant", "{\"dim\": 40, \"symmetric\": true, \"density\": 0.3}" },
+    { "matrix_market", "{\"file\": \"" OB_SRCDIR "/tests/data/linsys/sym5.mtx\"}" },
+  };
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    inst in;
+    inst_open_ok(&in, cases[c][0], cases[c][1]);
+    const struct ob_linsys_view *v = view(&in);
+    size_t n = v->n;
+    double *x = calloc(n, sizeof *x), *xs = calloc(n, sizeof *xs);
+    direct_solve(v, xs);
+    long long k = solve(&in, "{\"type\": \"cg\"}", 10 * (long long)n, x);
+    ck_assert_msg(k <= (long long)n, "%s: CG took %lld > n = %zu iterations", cases[c][0], k, n);
+    ck_assert_msg(rel_diff(x, xs, n) < 1e-6, "%s: CG solution off by %g", cases[c][0], rel_diff(x, xs, n));
+    ck_assert_msg(rel_diff(v->x_ref, xs, n) < 1e-11, "%s: x_ref off by %g", cases[c][0], rel_diff(v->x_ref, xs, n));
+    solve(&in, "{\"type\": \"sor\", \"omega\": 1.2}", 100000, x);
+    ck_assert_msg(rel_diff(x, xs, n) < 1e-6, "%s: SOR solution off by %g", cases[c][0], rel_diff(x, xs, n));
+    solve(&in, "{\"type\": \"ssor_cg\", \"omega\": 1.2}", 100000, x);
+    ck_assert_msg(rel_diff(x, xs, n) < 1e-6, "%s: SSOR-CG solution off by %g", cases[c][0], rel_diff(x, xs, n));
+    free(x);
+    free(xs);
+    inst_close(&in);
+  }
+}
+END_TEST
+
+/* ---- red-black determinism ---------------------------------------------------------- */
+
+START_TEST(test_redblack_threads)
+{
+#ifdef _OPENMP
+  static const char *const cases[][2] = {
+    { "poisson2d", "{\"n\": 182, \"rhs\": \"random\"}" },
+    { "poisson3d", "{\"n\": 33, \"rhs\": \"random\", \"shift\": 0.2}" },
+  };
+  int saved = omp_get_max_threads();
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    inst in;
+    inst_open_ok(&in, cases[c][0], cases[c][1]);
+    size_t n = in.p->n;
+    double *ref = calloc(n, sizeof *ref), *x = calloc(n, sizeof *x);
+    for (int th = 1; th <= 3; th++) {
+      omp_set_num_threads(th);
+      memset(x, 0, n * sizeof *x);
+      for (int k = 0; k < 6; k++) ob_linsys_sor_redblack_sweep(view(&in), 1.7, x);
+      if (th == 1) memcpy(ref, x, n * sizeof *x);
+      else ck_assert_msg(memcmp(ref, x, n * sizeof *x) == 0, "%s: red-black iterates differ for %d threads",
+                         cases[c][0], th);
+    }
+    /* one full solve: the same step count for 1 and 2 threads */
+    omp_set_num_threads(1);
+    long long k1 = solve(&in, "{\"type\": \"sor_redblack\", \"policy\": \"young\"}", 100000, ref);
+    omp_set_num_threads(2);
+    long long k2 = solve(&in, "{\"type\": \"sor_redblack\", \"policy\": \"young\"}", 100000, x);
+    ck_assert_int_eq(k1, k2);
+    ck_assert(memcmp(ref, x, n * sizeof *x) == 0);
+    free(ref);
+    free(x);
+    inst_close(&in);
+  }
+  omp_set_num_threads(saved);
+#else
+  fprintf(stderr, "check_linsys: skipped red-black thread test: built without OpenMP\n");
+#endif
+}
+END_TEST
+
+/* ---- Matrix Market ------------------------------------------------------------------- */
+
+START_TEST(test_mm_good)
+{
+  inst in;
+  inst_open_ok(&in, "matrix_market", "{\"file\": \"" OB_SRCDIR "/tests/data/linsys/gen4.mtx\"}");
+  const struct ob_linsys_view *v = view(&in);
+  ck_assert_uint_eq(v->n, 4);
+  ck_assert(!v->spd);
+  double e1[4] = { 1, 0, 0, 0 }, y[4];
+  v->matvec(v->ctx, e1, y);
+  ck_assert_double_eq(y[0], 4.0);
+  ck_assert_double_eq(y[1], -1.0);   /* two entries (2,1) of -0.5, summed */
+  ck_assert_double_eq(y[2], 0.0);
+  ck_assert_double_eq(y[3], 1.0);
+  double x[4];
+  long long k = solve(&in, "{\"type\": \"gauss_seidel\"}", 1000, x);
+  ck_assert(k < 1000);
+  inst_close(&in);
+  inst_open_ok(&in, "matrix_market", "{\"file\": \"" OB_SRCDIR "/tests/data/linsys/sym5.mtx\", "
+               "\"rhs\": \"file\", \"rhs_file\": \"" OB_SRCDIR "/tests/data/linsys/rhs5.txt\"}");
+  v = view(&in);
+  ck_assert(v->spd);
+  ck_assert_double_eq(v->b[4], 5.0);
+  double ones[5] = { 1, 1, 1, 1, 1 }, z[5];
+  v->matvec(v->ctx, ones, z);
+  ck_assert_double_eq(z[0], 1.0);
+  ck_assert_double_eq(z[2], 0.0);
+  ck_assert_double_eq(z[4], 1.0);
+  inst_close(&in);
+}
+END_TEST
+
+START_TEST(test_mm_bad)
+{
+  static const struct { const char *file; int line; const char *text; } cases[] = {
+    { "bad_nonsquare.mtx", 2, "the matrix is not square (3 x 4)" },
+    { "bad_array.mtx", 1, "format 'array' is not supported" },
+    { "bad_entry.mtx", 4, "expected 'i j value'" },
+    { "bad_range.mtx", 4, "entry (3, 2) lies outside the 2 x 2 matrix" },
+    { "bad_short.mtx", 4, "unexpected end of file: 2 of 3 entries read" },
+    { "bad_upper.mtx", 4, "lower triangle only" },
+    { "bad_header.mtx", 1, "expected a '%%MatrixMarket matrix ...' header" },
+    { "bad_zero_diag.mtx", 0, "diagonal entry (2, 2) is zero" },
+    { "no_such_file.mtx", 0, "cannot open" },
+  };
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    char params[1024];
+    snprintf(params, sizeof params, "{\"file\": \"%s/tests/data/linsys/%s\"}", OB_SRCDIR, cases[c].file);
+    inst in;
+    ob_error err;
+    int rc = inst_open(&in, "matrix_market", params, &err);
+    ck_assert_msg(rc < 0, "%s: accepted", cases[c].file);
+    ck_assert_msg(strstr(err.text, cases[c].text) != NULL, "%s: message '%s' lacks '%s'", cases[c].file, err.text,
+                  cases[c].text);
+    ck_assert_msg(strstr(err.source, cases[c].file) != NULL, "%s: source '%s'", cases[c].file, err.source);
+    ck_assert_msg(err.line == cases[c].line, "%s: line %d, expected %d", cases[c].file, err.line, cases[c].line);
+    ck_assert_int_eq(rc, strcmp(cases[c].file, "no_such_file.mtx") == 0 ? OB_ENOINPUT : OB_EDATA);
+    ob_memtier_close(in.mem);
+    ob_placement_free(in.pl);
+    json_decref(in.params);
+  }
+  /* a malformed right-hand side file names its line */
+  inst in;
+  ob_error err;
+  int rc = inst_open(&in, "matrix_market", "{\"file\": \"" OB_SRCDIR "/tests/data/linsys/sym5.mtx\", "
+                     "\"rhs\": \"file\", \"rhs_file\": \"" OB_SRCDIR "/tests/data/linsys/bad_rhs5.txt\"}", &err);
+  ck_assert_int_eq(rc, OB_EDATA);
+  ck_assert_int_eq(err.line, 3);
+  ob_memtier_close(in.mem);
+  ob_placement_free(in.pl);
+  json_decref(in.params);
+}
+END_TEST
+
+/* ---- sequences and policies ------------------------------------------------------------ */
+
+static json_t *run_sequence(const char *problem, const char *spec)
+{
+  inst in;
+  inst_open_ok(&in, "sor_sequence", problem);
+  double *x = calloc(in.p->n, sizeof *x);
+  solve(&in, spec, 100000000, x);
+  json_t *fin = json_object();
+  ob_error err;
+  ck_assert_int_eq(in.p->type->metrics(in.p->state, x, fin, &err), OB_OK);
+  json_t *seq = json_incref(json_object_get(fin, "sequence"));
+  json_decref(fin);
+  free(x);
+  inst_close(&in);
+  return seq;
+}
+
+START_TEST(test_policies_reproducible)
+{
+  static const char *const policies[] = { "fixed", "young", "best_fixed", "tsallis_inf", "chebcb",
+                                          "epsilon_greedy", "ucb" };
+  const char *prob = "{\"T\": 40, \"distribution\": \"low\", \"omega_count\": 8}";
+  for (size_t p = 0; p < sizeof policies / sizeof policies[0]; p++) {
+    char spec[256];
+    snprintf(spec, sizeof spec, "{\"type\": \"sor\", \"policy\": \"%s\", \"seed\": 3}", policies[p]);
+    json_t *a = run_sequence(prob, spec), *b = run_sequence(prob, spec);
+    ck_assert_msg(json_equal(json_object_get(a, "iterations"), json_object_get(b, "iterations")),
+                  "%s: two runs with one seed differ", policies[p]);
+    ck_assert_int_eq(json_integer_value(json_object_get(a, "completed")), 40);
+    long long total = json_integer_value(json_object_get(a, "total_iterations"));
+    long long best = json_integer_value(json_object_get(a, "best_fixed_total"));
+    long long oracle = json_integer_value(json_object_get(a, "grid_oracle_total"));
+    ck_assert_msg(total >= oracle || strcmp(policies[p], "young") == 0,
+                  "%s: total %lld below the per-instance grid optimum %lld", policies[p], total, oracle);
+    if (strcmp(policies[p], "best_fixed") == 0) ck_assert_int_eq(total, best);
+    json_decref(a);
+    json_decref(b);
+  }
+  /* the sor solver at a fixed grid omega reproduces the comparator table */
+  json_t *a = run_sequence(prob, "{\"type\": \"sor\", \"omega\": 1.0}");
+  json_t *fixed = json_object_get(json_object_get(a, "fixed_totals"), "1");
+  ck_assert_ptr_nonnull(fixed);
+  ck_assert_int_eq(json_integer_value(json_object_get(a, "total_iterations")), json_integer_value(fixed));
+  json_decref(a);
+  /* another seed changes a learner's draws */
+  json_t *s3 = run_sequence(prob, "{\"type\": \"sor\", \"policy\": \"tsallis_inf\", \"seed\": 3}");
+  json_t *s4 = run_sequence(prob, "{\"type\": \"sor\", \"policy\": \"tsallis_inf\", \"seed\": 4}");
+  ck_assert(!json_equal(json_object_get(s3, "omega"), json_object_get(s4, "omega")));
+  json_decref(s3);
+  json_decref(s4);
+}
+END_TEST
+
+START_TEST(test_bad_input)
+{
+  inst in;
+  ob_error err;
+  /* an indefinite shift */
+  ck_assert_int_eq(inst_open(&in, "poisson2d", "{\"n\": 10, \"shift\": -0.5}", &err), OB_EINVAL);
+  ck_assert_ptr_nonnull(strstr(err.text, "singular or indefinite"));
+  json_decref(in.params);
+  ob_memtier_close(in.mem);
+  ob_placement_free(in.pl);
+  /* omega outside (0, 2) is refused by the parameter table */
+  json_t *j = json_loads("{\"type\": \"sor\", \"omega\": 2.0}", 0, NULL);
+  ob_optimizer *o = NULL;
+  ob_error_clear(&err);
+  ck_assert_int_lt(ob_optimizer_alloc_spec(j, "optimizers[0]", &o, &err), 0);
+  ck_assert_ptr_null(o);
+  json_decref(j);
+  /* learning policies need a sequence: unsupported (the runner: skipped) */
+  inst_open_ok(&in, "poisson2d", "{}");
+  j = json_loads("{\"type\": \"sor\", \"policy\": \"tsallis_inf\"}", 0, NULL);
+  ck_assert_int_eq(ob_optimizer_alloc_spec(j, "optimizers[0]", &o, &err), OB_OK);
+  ck_assert_int_eq(ob_optimizer_init(o, in.p, in.mem, &err), OB_EUNSUPPORTED);
+  ob_optimizer_free(o);
+  json_decref(j);
+  inst_close(&in);
+}
+END_TEST
+
+Suite *make_linsys_suite(void)
+{
+  Suite *s = suite_create("linsys");
+  TCase *tc = tcase_create("linsys");
+  tcase_set_timeout(tc, 120);
+  tcase_add_test(tc, test_sor1_is_gauss_seidel);
+  tcase_add_test(tc, test_jacobi_spectrum);
+  tcase_add_test(tc, test_iteration_counts);
+  tcase_add_test(tc, test_cg_and_direct);
+  tcase_add_test(tc, test_redblack_threads);
+  tcase_add_test(tc, test_mm_good);
+  tcase_add_test(tc, test_mm_bad);
+  tcase_add_test(tc, test_policies_reproducible);
+  tcase_add_test(tc, test_bad_input);
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+int main(void)
+{
+  return ob_test_main(make_linsys_suite());
+}

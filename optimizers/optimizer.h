@@ -76,7 +76,39 @@ typedef struct ob_optimizer {
   double **vec;            /* nvec arena vectors */
   long long t;             /* completed steps */
   double lr_scale;         /* multiplier handed to the next step (1.0 unless a schedule sets it) */
+  struct ob_schedule *schedule;  /* from the "schedule" param, or NULL; the driver sets
+                                  * lr_scale from it before every step */
 } ob_optimizer;
+
+/* Parameters every optimizer accepts besides its own: "schedule" (an object,
+ * see optimizers/schedule.h; null = none). */
+extern const ob_param_spec ob_optimizer_common_params[];
+
+/* Normalizes a suite entry (or a wrapper's "inner" spec) of type t: its own
+ * params plus the common ones, the schedule normalized (a null horizon becomes
+ * `horizon`, the suite's max_steps, 0 = none), and every OB_PARAM_OBJECT param
+ * named "inner" normalized recursively as an optimizer spec
+ * {"type": ..., params...} at path "<path>.inner". Keys in `skip` are ignored.
+ * Grids are never expanded inside "inner" (an array there is an error), and an
+ * inner spec may not carry a schedule: the wrapper's schedule scales it. */
+int ob_optimizer_params_normalize(const ob_optimizer_type *t, const json_t *given,
+                                  const char *const *skip, const char *path, long long horizon,
+                                  json_t **out, ob_error *err);
+
+/* For wrappers: allocates and configures the optimizer that a normalized
+ * inner spec {"type": ..., params...} describes (normalizing it again is
+ * harmless). `path` names the spec in messages ("inner"). */
+int ob_optimizer_alloc_spec(const json_t *spec, const char *path, ob_optimizer **out, ob_error *err);
+
+/* Number of arena vectors the optimizer needs (after configure). Wrappers
+ * count their inner optimizer's vectors in their own. */
+size_t ob_optimizer_nvectors(const ob_optimizer *o);
+
+/* For wrappers: prepares `o` for a run on p with vectors the caller already
+ * took from the arena (vec[0 .. ob_optimizer_nvectors(o)-1], zeroed), so an
+ * inner optimizer's state lives where its wrapper's does. Checks that the
+ * problem provides what o needs (OB_EUNSUPPORTED with the reason if not). */
+int ob_optimizer_init_vectors(ob_optimizer *o, const ob_problem *p, double *const *vec, ob_error *err);
 
 /* Allocates and configures: `params` is normalized against type->params. */
 int ob_optimizer_alloc(const ob_optimizer_type *t, const json_t *params,

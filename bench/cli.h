@@ -18,10 +18,16 @@ int cmd_list(int argc, char **argv);
 int cmd_describe(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
+int cmd_topology(int argc, char **argv);
+int cmd_bandwidth(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 /* The command line as typed, for the results' context block. */
 extern const char *ob_cli_command_line;
 
+/* "run, validate, ..." -- the command table's names, for messages. */
+void ob_cli_command_names(char *buf, size_t size);
 /* Prints "optbench: <error>" to stderr and returns the error's exit code. */
 int ob_cli_fail(const ob_error *e);
 /* Prints "optbench: <message>" and a hint to stderr; returns EX_USAGE. */

@@ -67,6 +67,7 @@ int cmd_describe(int argc, char **argv)
     d = json_pack("{s:s, s:s, s:s, s:s, s:o}", "name", ot->name, "kind", "optimizer", "summary", ot->summary,
                   "reference", ot->reference, "needs", flags_json(ot->needs, needs));
     add_params(params, ot->params);
+    add_params(params, ob_optimizer_common_params);
   } else {
     const char *names[512];
     size_t k = 0;

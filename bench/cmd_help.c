@@ -29,6 +29,11 @@ static const struct {
     "                       what this optbench provides\n"
     "  describe NAME        parameters, defaults, ranges and reference of a problem or optimizer\n"
     "  merge FILE... -o OUT join results files of one suite (shards, MPI or partial runs)\n"
+    "  topology [--json]    NUMA nodes, CPUs, memory, distances, CPU-less (CXL-like) nodes\n"
+    "  bandwidth [-o BW.json] STREAM-like bandwidth and latency per (cpu node, memory node, threads)\n"
+    "  compare BASE CUR     regressions of CUR against BASE (exit 1 when something regressed)\n"
+    "  report RESULTS.json... [--format md|latex|csv|html] [-o OUT]\n"
+    "                       tables, performance profiles, ECDFs and plots for papers\n"
     "  help [COMMAND]       this text, or a command's\n"
     "\n"
     "Options:\n"
@@ -78,6 +83,35 @@ static const struct {
     "\n"
     "Shows a problem's or optimizer's parameters with kinds, defaults, ranges and help,\n"
     "what it needs or provides, and the paper or reference it implements.\n" },
+  { "topology",
+    "usage: optbench topology [--json] [--sysfs ROOT]\n"
+    "\n"
+    "Shows what memory placements can use: NUMA nodes with their CPUs and memory,\n"
+    "CPU-less (CXL-like) nodes, distances, node sizes and free memory (MemAvailable\n"
+    "on one-node machines), the THP mode, whether mempolicy calls are permitted and\n"
+    "whether the kernel supports MPOL_WEIGHTED_INTERLEAVE (both probed live).\n"
+    "\n"
+    "  --json        print a JSON document instead of tables\n"
+    "  --sysfs ROOT  read a sysfs-like tree under ROOT instead of /sys (fake\n"
+    "                topologies for tests); the live probes are not run\n" },
+  { "bandwidth",
+    "usage: optbench bandwidth [-o BW.json] [--threads LIST] [--size MB] [--reps N]\n"
+    "                          [--no-latency] [--quiet]\n"
+    "\n"
+    "Measures STREAM-like copy, scale, add and triad and a read-only sum, and the idle\n"
+    "latency of dependent loads, for every (cpu node, memory node, thread count), with\n"
+    "memory bound and verified as for placements. Prints MLC-style matrices.\n"
+    "\n"
+    "  -o, --output FILE  also write the full JSON document (docs/bandwidth.md)\n"
+    "  --threads LIST     thread counts, e.g. 1,2 (default: 1 and every online CPU)\n"
+    "  --size MB          megabytes (10^6 B) per array (default: 4 x last-level cache,\n"
+    "                     at least 64 MiB); smaller arrays break STREAM's rule and say so\n"
+    "  --reps N           timed iterations after one warm-up, best reported (default 10)\n"
+    "  --no-latency       skip the latency measurement\n"
+    "  -q, --quiet        print nothing but errors\n"
+    "\n"
+    "Exit: 0 measured (pairs the machine cannot provide are listed as skipped),\n"
+    "1 a kernel failed validation, 64 usage, 73 cannot create FILE.\n" },
   { "merge",
     "usage: optbench merge RESULTS.json... -o OUT.json [--quiet]\n"
     "\n"
@@ -88,6 +122,54 @@ static const struct {
     "holds are listed as a warning. context.parts keeps every input's context.\n"
     "Exit: 0 merged (even with missing cells), 64 usage, 65 inputs that do not fit\n"
     "together, 66 a missing input, 73 cannot write OUT.\n" },
+  { "compare",
+    "usage: optbench compare BASELINE.json CURRENT.json [--json] [--all]\n"
+    "                        [--threshold 0.10] [--alpha 0.05] [--fail-on KINDS]\n"
+    "                        [--steps-tol 0] [--gap-tol 0] [--success-tol 0]\n"
+    "\n"
+    "Pairs the runs of two results files by id and groups them by cell across seeds\n"
+    "(problem/optimizer/placement/threads). Convergence (compared run by run, exactly\n"
+    "unless a tolerance is given): success rate, steps and evaluations to each target,\n"
+    "final gap. Time and bandwidth: median step time and GB/s across seeds; a regression\n"
+    "needs both a Mann-Whitney U test with p < alpha and a change beyond the threshold;\n"
+    "with fewer than 4 samples per side the check is 'weak' and never a regression.\n"
+    "\n"
+    "  --json             print the comparison as JSON instead of a Markdown table\n"
+    "  --all              show unchanged checks in the table too\n"
+    "  --threshold X      relative change that counts for time and bandwidth (0.10 or 10%)\n"
+    "  --alpha X          significance level of the U test (default 0.05)\n"
+    "  --fail-on KINDS    which regressions make the exit code 1: a comma list of\n"
+    "                     convergence, time, bandwidth, or all (default) or none\n"
+    "  --steps-tol X      allowed relative increase of steps/evals to a target (default 0)\n"
+    "  --gap-tol X        allowed relative increase of the final gap (default 0)\n"
+    "  --success-tol X    allowed drop of the success rate, e.g. 0.2 (default 0)\n"
+    "\n"
+    "Runs in only one file are listed, not judged. See docs/compare.md.\n"
+    "Exit: 0 nothing regressed (of the --fail-on kinds), 1 something did, 64 usage,\n"
+    "65 malformed or incompatible file (e.g. another schema_version), 66 a missing file.\n" },
+  { "report",
+    "usage: optbench report RESULTS.json... [--format md|latex|csv|html] [-o OUT]\n"
+    "                       [--standalone] [--bandwidth BW.json] [--plots DIR]\n"
+    "\n"
+    "Joins the runs of one or more results files (by id; a run in two files with different\n"
+    "results is an error) and writes per-problem tables (success over seeds, median and\n"
+    "IQR of steps, evaluations and seconds to each target, final gap, step time; best in\n"
+    "bold, * where the rank-sum test with Bonferroni finds a row worse than the best), a\n"
+    "summary with performance-profile areas (Dolan-More, r_max 4), the runtime ECDF over\n"
+    "all (problem, target) pairs (COCO) and a placement table (step time, GB/s, slowdown\n"
+    "against local).\n"
+    "\n"
+    "  -f, --format F     md (default), latex (booktabs), csv (one row per run x target),\n"
+    "                     html (one self-contained page with SVG plots drawn by PLplot)\n"
+    "  -o, --output OUT   write to OUT atomically (default: standard output)\n"
+    "  --standalone       with latex: a complete document that pdflatex compiles\n"
+    "  --bandwidth BW     add % of the bandwidth limit: BW is {\"kernels\": {\"triad\":\n"
+    "                     {\"<placement>/t<threads>\": GB/s}}} (as optbench bandwidth writes)\n"
+    "  --plots DIR        also write every figure to DIR as PDF and PNG\n"
+    "\n"
+    "See docs/report.md for every table, statistic and plot.\n"
+    "Exit: 0 written, 64 usage, 65 malformed or conflicting input, 66 a missing input,\n"
+    "73 cannot create OUT or DIR.\n" },
   { "help",
     "usage: optbench help [COMMAND]\n"
     "\n"
@@ -111,8 +193,10 @@ int cmd_help(int argc, char **argv)
     return EX_OK;
   }
   if (argc > 2) return ob_cli_usage("help", "help takes at most one command name");
-  if (ob_cli_print_help(argv[1], stdout) != 0)
-    return ob_cli_usage(NULL, "no help for '%s': not a command (commands: run, validate, list, describe, merge, help)",
-                        argv[1]);
+  if (ob_cli_print_help(argv[1], stdout) != 0) {
+    char list[256];
+    ob_cli_command_names(list, sizeof list);
+    return ob_cli_usage(NULL, "no help for '%s': not a command (commands: %s)", argv[1], list);
+  }
   return EX_OK;
 }

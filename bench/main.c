@@ -26,9 +26,21 @@ static const struct {
   { "validate", cmd_validate },
   { "list", cmd_list },
   { "describe", cmd_describe },
-  { "help", cmd_help },
   { "merge", cmd_merge },
+  { "topology", cmd_topology },
+  { "bandwidth", cmd_bandwidth },
+  { "compare", cmd_compare },
+  { "report", cmd_report },
+  { "help", cmd_help },
 };
+
+void ob_cli_command_names(char *buf, size_t size)
+{
+  size_t used = 0;
+  buf[0] = '\0';
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0] && used < size; i++)
+    used += (size_t)snprintf(buf + used, size - used, "%s%s", i ? ", " : "", commands[i].name);
+}
 
 int ob_cli_fail(const ob_error *e)
 {
@@ -91,7 +103,9 @@ int main(int argc, char **argv)
   names[sizeof commands / sizeof commands[0]] = NULL;
   const char *hint = ob_did_you_mean(cmd, names);
   if (hint) return ob_cli_usage(NULL, "unknown command '%s' (did you mean '%s'?)", cmd, hint);
-  return ob_cli_usage(NULL, "unknown command '%s' (commands: run, validate, list, describe, merge, help)", cmd);
+  char list[256];
+  ob_cli_command_names(list, sizeof list);
+  return ob_cli_usage(NULL, "unknown command '%s' (commands: %s)", cmd, list);
 }
 
 int ob_cli_default_suite(char *buf, size_t size)

@@ -15,6 +15,8 @@ typedef enum {
   OB_OK = 0,
   /* > 0: an iteration ended without error but asks the driver to stop */
   OB_STALLED = 1,      /* the method cannot make progress (e.g. GSL's "no progress") */
+  OB_CONVERGED = 2,    /* the method's own stopping test is met (a linear solver's relative
+                        * residual below the problem's tol: problems/linsys.h) */
   /* < 0: failures, each mapped to one sysexits code by the command layer */
   OB_EINVAL = -1,      /* bad value in a suite or on the command line  -> 65 */
   OB_ENOMEM = -2,      /* allocation failed                             -> 71 */

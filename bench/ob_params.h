@@ -33,7 +33,8 @@ enum {
   OB_PARAM_NULLABLE = 4u,   /* null is allowed (meaning "absent"/"automatic") */
   OB_PARAM_NO_GRID = 8u,    /* an array is never expanded for this key */
   OB_PARAM_HIDE_IN_ID = 16u,/* never part of the generated cell id */
-  OB_PARAM_PATH = 32u       /* a string naming a file: resolved against the suite's directory */
+  OB_PARAM_PATH = 32u       /* a string naming a file (or an object whose string members do):
+                             * resolved against the suite's directory */
 };
 
 typedef struct ob_param_spec {

@@ -148,6 +148,7 @@ static json_t *build_record(run_t *r, ob_problem *prob, ob_optimizer *opt, ob_or
   json_object_set_new(rec, "placement", json_pack("{s:s, s:o, s:o}", "name", ob_placement_name(pl),
                       "requested", ob_placement_request_json(pl),
                       "observed", mem ? ob_memtier_observed(mem) : json_object()));
+  if (mem) json_object_set_new(json_object_get(rec, "placement"), "expected", ob_memtier_expected(mem));
   json_object_set_new(rec, "threads", json_integer(c->threads));
   json_object_set_new(rec, "seed", json_integer((json_int_t)c->seed));
   json_object_set_new(rec, "status", json_string(r->status));
@@ -330,8 +331,11 @@ int ob_runner_cell(const ob_suite *s, size_t cell, const volatile sig_atomic_t *
       break;
     }
     /* ---- clock paused from here ---- */
+    /* OB_CONVERGED: a linear solver met the problem's residual tolerance
+     * (docs/linsys.md); the run ends as target_reached after this measurement. */
+    int converged = rc == OB_CONVERGED;
     int at_trace = r.steps >= next_trace;
-    int need_f = at_trace || (have_fopt && reached < r.nhit);
+    int need_f = at_trace || converged || (have_fopt && reached < r.nhit);
     if (!ob_vec_all_finite(x, prob->n)) {
       set_reason(&r, OB_STATUS_DIVERGED, "x has a non-finite entry after step %lld", r.steps);
       r.f_last = r.gap_last = r.gnorm_last = NAN;
@@ -359,6 +363,10 @@ int ob_runner_cell(const ob_suite *s, size_t cell, const volatile sig_atomic_t *
         r.status = OB_STATUS_TARGET_REACHED;
         break;
       }
+    }
+    if (converged) {
+      r.status = OB_STATUS_TARGET_REACHED;
+      break;
     }
     if (s->max_steps && r.steps >= s->max_steps) {
       set_reason(&r, OB_STATUS_MAX_STEPS, "step budget of %lld steps used up", s->max_steps);

@@ -141,6 +141,33 @@ static int id_append(char *id, size_t size, const char *key, const json_t *v)
   return 0;
 }
 
+/* The id part of an object-valued optimizer parameter: a schedule adds
+ * "-sched<type>", a wrapper's inner spec adds "+<inner type>" followed by the
+ * inner's given scalar keys ("lookahead-k5+adam-lr0.01"). Other objects add
+ * nothing. */
+static int object_id_append(char *id, size_t size, const char *key, const json_t *v)
+{
+  if (!json_is_object(v)) return 0;
+  const json_t *ty = json_object_get(v, "type");
+  if (!json_is_string(ty)) return 0;
+  if (strcmp(key, "schedule") == 0) return id_append(id, size, "sched", ty);
+  if (strcmp(key, "inner") != 0) return 0;
+  size_t used = strlen(id);
+  if (used + 1 + json_string_length(ty) >= size) return -1;
+  snprintf(id + used, size - used, "+%s", json_string_value(ty));
+  const char *k;
+  json_t *e;
+  json_object_foreach((json_t *)v, k, e) {
+    if (strcmp(k, "type") == 0) continue;
+    if (json_is_object(e)) {
+      if (object_id_append(id, size, k, e) < 0) return -1;
+    } else if (!json_is_array(e) && !json_is_null(e) && id_append(id, size, k, e) < 0) {
+      return -1;
+    }
+  }
+  return 0;
+}
+
 typedef int (*variant_fn)(void *ctx, const json_t *variant, const char *id, ob_error *err);
 
 /* Expands one entry into its variants and calls fn(ctx, variant, id) for each. */
@@ -186,11 +213,12 @@ static int expand_entry(const json_t *entry, const char *path, const spec_set *s
     json_object_foreach(variant, key, v) {
       if (strcmp(key, "type") == 0 || strcmp(key, "id") == 0) continue;
       const ob_param_spec *s = spec_lookup(ss, key);
-      if (!s || (s->flags & OB_PARAM_HIDE_IN_ID) || s->kind == OB_PARAM_VECTOR || s->kind == OB_PARAM_OBJECT) continue;
+      if (!s || (s->flags & OB_PARAM_HIDE_IN_ID) || s->kind == OB_PARAM_VECTOR) continue;
       int axis = 0;
       for (size_t a = 0; a < nax; a++) if (strcmp(keys[a], key) == 0) axis = 1;
       if (given_id && !axis) continue;
-      if (id_append(id, sizeof id, s->id_key ? s->id_key : key, v) < 0) {
+      if (s->kind == OB_PARAM_OBJECT ? object_id_append(id, sizeof id, key, v) < 0
+                                     : id_append(id, sizeof id, s->id_key ? s->id_key : key, v) < 0) {
         json_decref(variant);
         return ob_error_at(err, OB_EINVAL, path, "the generated id is longer than %d characters; give a shorter \"id\"",
                            OB_ID_MAX - 1);
@@ -236,8 +264,22 @@ static int resolve_paths(json_t *params, const spec_set *ss, const char *dir)
   for (const ob_param_spec *s = ss->merged; s->name; s++) {
     if (!(s->flags & OB_PARAM_PATH)) continue;
     json_t *v = json_object_get(params, s->name);
-    if (!v || !json_is_string(v)) continue;
     char buf[PATH_MAX];
+    if (v && json_is_object(v)) {
+      /* an object with OB_PARAM_PATH: each string member names a file (logreg's
+       * {"libsvm": PATH}); copied, so the suite's own object stays as given */
+      json_t *c = json_deep_copy(v), *m;
+      const char *k;
+      if (!c) continue;
+      json_object_foreach(c, k, m) {
+        if (!json_is_string(m)) continue;
+        ob_fs_resolve(dir, json_string_value(m), buf, sizeof buf);
+        json_object_set_new(c, k, json_string(buf));
+      }
+      json_object_set_new(params, s->name, c);
+      continue;
+    }
+    if (!v || !json_is_string(v)) continue;
     ob_fs_resolve(dir, json_string_value(v), buf, sizeof buf);
     json_object_set_new(params, s->name, json_string(buf));
   }
@@ -285,7 +327,9 @@ static int add_optimizer(void *vctx, const json_t *variant, const char *id, ob_e
   add_ctx *c = vctx;
   ob_suite *s = c->s;
   json_t *params;
-  int rc = ob_params_normalize(c->ss->merged, variant, entry_skip, c->path, &params, err);
+  /* the driver's normalization: own + common params, the schedule (horizon
+   * defaulting to the step budget) and nested "inner" specs */
+  int rc = ob_optimizer_params_normalize(c->otype, variant, entry_skip, c->path, s->max_steps, &params, err);
   if (rc < 0) return rc;
   resolve_paths(params, c->ss, s->dir);
   ob_suite_optimizer *no = realloc(s->optimizers, (s->noptimizers + 1) * sizeof *no);
@@ -374,7 +418,7 @@ static int load_optimizers(ob_suite *s, const json_t *arr, ob_error *err)
     const json_t *e = json_array_get(arr, i);
     int rc = entry_type(e, path, "optimizer", names, &type, err);
     if (rc < 0) return rc;
-    spec_set ss = { ob_optimizer_type_find(type)->params, NULL, NULL };
+    spec_set ss = { ob_optimizer_type_find(type)->params, ob_optimizer_common_params, NULL };
     if ((rc = merge_specs(&ss, err)) < 0) return rc;
     add_ctx c = { s, path, &ss, NULL, ob_optimizer_type_find(type) };
     rc = expand_entry(e, path, &ss, type, add_optimizer, &c, err);
@@ -459,6 +503,12 @@ static int load_placements(ob_suite *s, const json_t *pls, ob_error *err)
   if (!pls) pls = def = json_pack("[s]", "local");
   size_t n = json_is_array(pls) ? json_array_size(pls) : 1;
   if (json_is_array(pls) && n == 0) return ob_error_at(err, OB_EINVAL, "placements", "must not be empty");
+  if (json_is_array(pls)) {   /* "@presets" stands for every named preset (memtier.h) */
+    json_t *expanded = ob_placement_expand_presets(pls);
+    json_decref(def);
+    pls = def = expanded;
+    n = json_array_size(pls);
+  }
   s->placements = calloc(n, sizeof *s->placements);
   int rc = s->placements ? OB_OK : ob_error_set(err, OB_ENOMEM, "out of memory");
   for (size_t i = 0; rc == OB_OK && i < n; i++) {

@@ -321,7 +321,7 @@ END_TEST
 
 START_TEST(test_run_skipped_placement)
 {
-  ob_suite *s = load_ok("{\"placements\": [\"node:63\", \"weighted:0=3\"],"
+  ob_suite *s = load_ok("{\"placements\": [\"node:63\", \"weighted:63=3\"],"
                         " \"problems\": [{\"type\": \"rosenbrock\"}], \"optimizers\": [{\"type\": \"adam\"}]}");
   for (size_t i = 0; i < 2; i++) {
     json_t *rec = run_cell(s, i);

@@ -31,6 +31,15 @@ check "results file has 12 runs" "python3 -c 'import json,sys; d=json.load(open(
 check "results file is valid against results.schema.json" "validate '$schema_dir/results.schema.json' '$scratch/r.json'"
 [ -s "$scratch/schema.out" ] && grep -v '^ok ' "$scratch/schema.out"
 check "shipped suites are valid against suite.schema.json" "validate '$schema_dir/suite.schema.json' '$top_srcdir'/suites/*.json"
+check "suite schema names every registered problem and optimizer type" "\"\$OPTBENCH\" list --json >'$scratch/list.json' && python3 -c '
+import json, sys
+schema = json.load(open(sys.argv[1]))[\"\$defs\"]
+names = json.load(open(sys.argv[2]))
+for kind, key in ((\"problems\", \"problem_type\"), (\"optimizers\", \"optimizer_type\")):
+    reg = sorted(x[\"name\"] for x in names[kind])
+    if sorted(schema[key][\"enum\"]) != reg:
+        sys.exit(\"schema %s enum differs from the registry: %s\" % (key, sorted(set(reg) ^ set(schema[key][\"enum\"]))))
+' '$schema_dir/suite.schema.json' '$scratch/list.json'"
 check "no NaN or Infinity in the results" "! grep -Eq 'NaN|Infinity' '$scratch/r.json'"
 
 # 2. default output path under results/, --filter, --threads, --quiet

@@ -134,20 +134,20 @@ double ob_linsys_residual(const struct ob_linsys_view *v, const double *x, doubl
 void ob_linsys_gs_sweep(const struct ob_linsys_view *v, double *x)
 {
   const size_t n = v->n;
-  for (size_t i = 0; i < n; i++) x[i] = (v->b[i] - v->offdiag_dot(v->ctx, i, x)) / v->diag[i];
+  for (size_t i = 0; i < n; i++) x[i] = (v->b[i] - v->offdiag_dot(v->ctx, i, x)) * v->inv_diag[i];
 }
 
 /* The stencil fast path of a natural-order sweep (same arithmetic as the
  * generic path, without the index arithmetic of sys_offdiag_dot). */
 static void stencil_sor_forward(const ob_linsys_sys *s, double omega, double *x)
 {
-  const double *b = s->view.b, *d = s->diag;
+  const double *b = s->view.b, *dinv = s->inv_diag;
   const double w1 = 1.0 - omega;
   size_t i = 0;
   for (size_t iz = 0; iz < s->nz; iz++)
     for (size_t iy = 0; iy < s->ny; iy++)
       for (size_t ix = 0; ix < s->nx; ix++, i++)
-        x[i] = w1 * x[i] + omega * ((b[i] - stencil_off(s, ix, iy, iz, i, x)) / d[i]);
+        x[i] = w1 * x[i] + omega * ((b[i] - stencil_off(s, ix, iy, iz, i, x)) * dinv[i]);
 }
 
 void ob_linsys_sor_sweep(const struct ob_linsys_view *v, double omega, bool backward, double *x)
@@ -161,17 +161,17 @@ void ob_linsys_sor_sweep(const struct ob_linsys_view *v, double omega, bool back
   }
   if (!backward) {
     for (size_t i = 0; i < n; i++)
-      x[i] = w1 * x[i] + omega * ((v->b[i] - v->offdiag_dot(v->ctx, i, x)) / v->diag[i]);
+      x[i] = w1 * x[i] + omega * ((v->b[i] - v->offdiag_dot(v->ctx, i, x)) * v->inv_diag[i]);
   } else {
     for (size_t i = n; i-- > 0;)
-      x[i] = w1 * x[i] + omega * ((v->b[i] - v->offdiag_dot(v->ctx, i, x)) / v->diag[i]);
+      x[i] = w1 * x[i] + omega * ((v->b[i] - v->offdiag_dot(v->ctx, i, x)) * v->inv_diag[i]);
   }
 }
 
 void ob_linsys_sor_redblack_sweep(const struct ob_linsys_view *v, double omega, double *x)
 {
   const double w1 = 1.0 - omega;
-  const double *b = v->b, *d = v->diag;
+  const double *b = v->b, *dinv = v->inv_diag;
   if (v->matvec == ob_linsys_sys_matvec && ((const ob_linsys_sys *)v->ctx)->storage == OB_LINSYS_STENCIL) {
     const ob_linsys_sys *s = v->ctx;
     const size_t nx = s->nx, ny = s->ny, nz = s->nz;
@@ -182,7 +182,7 @@ void ob_linsys_sor_redblack_sweep(const struct ob_linsys_view *v, double omega, 
           size_t ix0 = (colour + iy + iz) & 1u;
           size_t i = (iz * ny + iy) * nx + ix0;
           for (size_t ix = ix0; ix < nx; ix += 2, i += 2)
-            x[i] = w1 * x[i] + omega * ((b[i] - stencil_off(s, ix, iy, iz, i, x)) / d[i]);
+            x[i] = w1 * x[i] + omega * ((b[i] - stencil_off(s, ix, iy, iz, i, x)) * dinv[i]);
         }
     }
     return;
@@ -192,7 +192,7 @@ void ob_linsys_sor_redblack_sweep(const struct ob_linsys_view *v, double omega, 
 #pragma omp parallel for schedule(static) if (n >= OB_VEC_PAR_MIN)
     for (size_t i = 0; i < n; i++)
       if (v->color(v->ctx, i) == colour)
-        x[i] = w1 * x[i] + omega * ((b[i] - v->offdiag_dot(v->ctx, i, x)) / d[i]);
+        x[i] = w1 * x[i] + omega * ((b[i] - v->offdiag_dot(v->ctx, i, x)) * dinv[i]);
   }
 }
 
@@ -219,7 +219,8 @@ int ob_linsys_alloc(ob_linsys_sys *s, size_t n, ob_memtier *mem, ob_error *err)
 {
   s->n = n;
   s->diag = ob_memtier_alloc(mem, OB_MEM_DATA, n, err);
-  s->b = s->diag ? ob_memtier_alloc(mem, OB_MEM_DATA, n, err) : NULL;
+  s->inv_diag = s->diag ? ob_memtier_alloc(mem, OB_MEM_DATA, n, err) : NULL;
+  s->b = s->inv_diag ? ob_memtier_alloc(mem, OB_MEM_DATA, n, err) : NULL;
   s->work = s->b ? ob_memtier_alloc(mem, OB_MEM_DATA, n, err) : NULL;
   if (!s->work) return err && err->code ? err->code : OB_ENOMEM;
   s->f_opt = NAN;
@@ -367,6 +368,8 @@ int ob_linsys_finish(ob_linsys_sys *s, const json_t *params, bool spd, double ja
   v->ctx = s;
   v->b = s->b;
   v->diag = s->diag;
+  for (size_t i = 0; i < s->n; i++) s->inv_diag[i] = 1.0 / s->diag[i];
+  v->inv_diag = s->inv_diag;
   v->matvec = ob_linsys_sys_matvec;
   v->offdiag_dot = sys_offdiag_dot;
   v->color = s->storage == OB_LINSYS_STENCIL ? sys_color : NULL;

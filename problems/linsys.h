@@ -47,6 +47,7 @@ struct ob_linsys_view {
   void *ctx;                 /* first argument of every callback */
   const double *b;           /* right-hand side (current instance) */
   const double *diag;        /* a_ii, all nonzero (current instance) */
+  const double *inv_diag;    /* 1 / a_ii (current instance): the sweeps multiply, never divide */
   const double *x_ref;       /* A^-1 b to high accuracy (CG, rel. residual 1e-13), or NULL */
   /* y = A x (x and y do not alias). */
   void (*matvec)(void *ctx, const double *x, double *y);
@@ -86,7 +87,9 @@ double ob_linsys_young_omega(double rho);
 
 /* r = b - A x; returns ||r||_2 (fixed-block reduction). */
 double ob_linsys_residual(const struct ob_linsys_view *v, const double *x, double *r);
-/* One natural-order Gauss-Seidel sweep: x_i <- (b_i - sum_{j!=i} a_ij x_j) / a_ii. */
+/* One natural-order Gauss-Seidel sweep: x_i <- (b_i - sum_{j!=i} a_ij x_j) / a_ii.
+ * All sweeps multiply by inv_diag instead of dividing by diag (a division
+ * would sit on the sweep's sequential dependence chain). */
 void ob_linsys_gs_sweep(const struct ob_linsys_view *v, double *x);
 /* One natural-order SOR sweep, i = 0..n-1 (backward: i = n-1..0):
  *   x_i <- (1 - omega) x_i + omega (b_i - sum_{j!=i} a_ij x_j) / a_ii,
@@ -117,6 +120,8 @@ typedef struct ob_linsys_sys {
   size_t *rowptr, *colind;
   double *val;
   double *diag, *b, *x_ref;  /* arena, class data */
+  double *inv_diag;          /* arena, class data: 1 / diag (filled by ob_linsys_finish; a problem
+                              * that changes diag later updates it too) */
   double *work;              /* arena: A x scratch for eval */
   double f_opt;              /* NAN when not computed */
   bool have_fopt;
@@ -130,7 +135,7 @@ typedef struct ob_linsys_sys {
   { "max_iters", OB_PARAM_INT, "10000", 1, 1e9, 0, NULL, NULL, \
     "iteration cap per instance of a sequence (the run's budget caps single systems)" }
 
-/* Allocates diag, b, work from the arena (class data) for n unknowns. */
+/* Allocates diag, inv_diag, b, work from the arena (class data) for n unknowns. */
 int ob_linsys_alloc(ob_linsys_sys *s, size_t n, ob_memtier *mem, ob_error *err);
 /* Fills b: "ones", "random" (standard Gaussian radially truncated to
  * ||b|| <= sqrt(n), drawn from mt19937 seeded with `seed`) or "file" (one

@@ -47,6 +47,7 @@
 #include "bench/ob_json.h"
 #include "bench/ob_vec.h"
 #include "problems/dataset.h"
+#include "problems/logreg.h"
 #include "problems/problem.h"
 
 #define LOGREG_MAX_CHUNKS 64
@@ -66,6 +67,10 @@ typedef struct {
   uint64_t seed;          /* run seed: minibatch stream */
   double *part;           /* LOGREG_MAX_CHUNKS * p chunk partials (arena) */
   double loss_part[LOGREG_MAX_CHUNKS];
+  double minz_part[LOGREG_MAX_CHUNKS];  /* per chunk: min y_i m_i of the last sum */
+  double minz;            /* min y_i m_i over the last sum's samples */
+  bool sep_found;         /* metric separated_at_step (logreg_metrics) */
+  uint64_t sep_step, last_step;
   double *xopt;           /* p (arena) */
   double fopt;
   bool fopt_infimum;      /* separable, lambda = 0: f_opt is an infimum, no x_opt */
@@ -169,12 +174,13 @@ static double sample_sum(logreg_state *s, const sum_job *job, double *out)
   (void)par;
 #pragma omp parallel for schedule(static) if (par)
   for (size_t c = 0; c < nch; c++) {
-    double *acc = s->part + c * p, loss = 0.0;
+    double *acc = s->part + c * p, loss = 0.0, mn = HUGE_VAL;
     if (vec) memset(acc, 0, p * sizeof *acc);
     size_t hi = (c + 1) * cs < job->count ? (c + 1) * cs : job->count;
     for (size_t k = c * cs; k < hi; k++) {
       size_t i = job->idx ? job->idx[k] : k;
       double y = s->ds.y[i], z = y * margin(s, i, job->w), coef = 0.0;
+      if (z < mn) mn = z;
       if (job->what & K_LOSS) loss += logistic_loss(z);
       if (job->what & K_GRAD) coef = -y * sigmoid_neg(z);
       if (job->what & K_HVP) {
@@ -187,9 +193,14 @@ static double sample_sum(logreg_state *s, const sum_job *job, double *out)
       }
     }
     s->loss_part[c] = loss;
+    s->minz_part[c] = mn;
   }
   double loss = 0.0;
-  for (size_t c = 0; c < nch; c++) loss += s->loss_part[c];
+  s->minz = HUGE_VAL;
+  for (size_t c = 0; c < nch; c++) {
+    loss += s->loss_part[c];
+    if (s->minz_part[c] < s->minz) s->minz = s->minz_part[c];
+  }
   if (vec) {
 #pragma omp parallel for schedule(static) if (p * nch >= OB_VEC_PAR_MIN)
     for (size_t j = 0; j < p; j++) {
@@ -476,10 +487,25 @@ static unsigned long batch_seed(uint64_t seed)
   return (unsigned long)((z ^ (z >> 32)) & 0xffffffffu);
 }
 
+/* separated_at_step: the optimizer's full-batch oracle at step k sees x_{k-1} */
+static void note_separation(logreg_state *s, uint64_t step, double minz)
+{
+  if (step == 0) return;
+  if (step > s->last_step) s->last_step = step;
+  if (!s->sep_found && minz > 0.0) {
+    s->sep_found = true;
+    s->sep_step = step - 1;
+  }
+}
+
 static int logreg_sample_eval(void *vs, const double *x, uint64_t step, double *f, double *g, ob_error *err)
 {
   logreg_state *s = vs;
-  if (s->batch == 0) return logreg_eval(vs, x, f, g, err);
+  if (s->batch == 0) {
+    int rc = logreg_eval(vs, x, f, g, err);
+    if (rc == OB_OK) note_separation(s, step, s->minz);
+    return rc;
+  }
   if (step == 0) step = 1;
   /* batch k is the k-th of the stream: restart when asked for an earlier one */
   if (s->rng_step == UINT64_MAX || step < s->rng_step) {
@@ -537,6 +563,12 @@ static int logreg_metrics(void *vs, const double *x, json_t *final, ob_error *er
   json_object_set_new(final, "train_error", ob_json_num(1.0 - acc));
   json_object_set_new(final, "margin", ob_json_num(mn));
   json_object_set_new(final, "normalized_margin", ob_json_num(wn > 0.0 ? mn / wn : NAN));
+  /* first step count after which every sample was classified correctly: from
+   * the full-batch oracle's points (x_{k-1} at step k), else the final x_T */
+  json_t *sep = json_null();
+  if (s->batch == 0 && s->sep_found) sep = json_integer((json_int_t)s->sep_step);
+  else if (s->batch == 0 && mn > 0.0) sep = json_integer((json_int_t)s->last_step);
+  json_object_set_new(final, "separated_at_step", sep);
   return OB_OK;
 }
 
@@ -569,3 +601,44 @@ const ob_problem_type ob_problem_logreg = {
   .gnvp = logreg_hvp,     /* Gauss-Newton = Hessian for a linear model (header comment) */
   .metrics = logreg_metrics,
 };
+
+/* ---- classification access (problems/logreg.h) ------------------------------------ */
+
+int ob_logreg_classify_check(const ob_problem *p, const char *who, ob_error *err)
+{
+  if (!p || p->type != &ob_problem_logreg)
+    return ob_error_set(err, OB_EUNSUPPORTED, "optimizer '%s' needs the data of a logreg problem", who);
+  if (((const logreg_state *)p->state)->batch > 0)
+    return ob_error_set(err, OB_EUNSUPPORTED, "optimizer '%s' is a full-batch method: set the logreg batch to 0",
+                        who);
+  return OB_OK;
+}
+
+size_t ob_logreg_samples(const ob_problem *p)
+{
+  return ((const logreg_state *)p->state)->ds.n;
+}
+
+void ob_logreg_classify(const ob_problem *p, uint64_t step, const double *x, double w_neg, double w_zero,
+                        double w_pos, double *dir, double *soft, size_t *nmis)
+{
+  logreg_state *s = p->state;
+  const double inv = 1.0 / (double)s->ds.n;
+  double sum = 0.0, minz = HUGE_VAL;
+  size_t mis = 0;
+  if (dir) memset(dir, 0, s->p * sizeof *dir);
+  for (size_t i = 0; i < s->ds.n; i++) {
+    double y = s->ds.y[i], z = y * margin(s, i, x);
+    double c = z < 0.0 ? w_neg : z > 0.0 ? w_pos : w_zero;
+    mis += z <= 0.0;
+    if (z < minz) minz = z;
+    if (soft) sum += sigmoid_neg(z);
+    if (dir && c != 0.0) {
+      ob_dataset_axpy(&s->ds, i, inv * c * y, dir);
+      if (s->bias) dir[s->d] += inv * c * y;
+    }
+  }
+  if (soft) *soft = inv * sum;
+  if (nmis) *nmis = mis;
+  note_separation(s, step, minz);
+}

@@ -22,11 +22,17 @@
  * per-instance best grid point -- each as a total and a ratio. The hindsight
  * table (T x K natural-order SOR solves with the same kernel as the sor solver,
  * hence the same iteration counts) is computed once, outside the step clock.
+ * It is a pure function of the sequence (n, T, distribution, grid, instance,
+ * run seed, tol, max_iters), and a suite runs many solvers and policies on one
+ * sequence, so a process keeps the last few tables (up to TABLE_CACHE entries
+ * of at most TABLE_CACHE_MAX cells each) keyed by exactly those values, under
+ * a mutex (cells may run in several threads); a hit copies the table.
  * f is the quadratic of the current instance; f_opt is unknown (NAN).
  */
 #include "config.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,6 +41,15 @@
 
 #include "bench/ob_json.h"
 #include "problems/linsys.h"
+
+/* Everything the hindsight table depends on (memset before filling: it is
+ * compared with memcmp). */
+struct table_key {
+  uint64_t iseed;
+  size_t m, T, K;
+  long long max_iters;
+  double a, b, lo, scale, wmin, wmax, tol;
+};
 
 typedef struct {
   ob_linsys_sys sys;       /* first: the generic hooks cast the state to it */
@@ -50,6 +65,7 @@ typedef struct {
   long long *table;        /* T x ngrid, lazily */
   long long *young;        /* T, lazily with the table */
   double cos_pih;
+  struct table_key key;    /* what the table depends on */
 } seq_state;
 
 static const ob_param_spec seq_params[] = {
@@ -75,6 +91,7 @@ static void seq_set(seq_state *s, size_t t)
   ob_linsys_sys *y = &s->sys;
   double d = 4.0 + s->c[t];
   for (size_t i = 0; i < y->n; i++) y->diag[i] = d;
+  for (size_t i = 0; i < y->n; i++) y->inv_diag[i] = 1.0 / d;
   y->shift = s->c[t];
   ob_linsys_rhs(y, "random", NULL, s->bseed + 7919u * (uint64_t)(t + 1), NULL);   /* cannot fail */
   y->view.jacobi_rho = 4.0 * s->cos_pih / d;
@@ -97,14 +114,74 @@ static int seq_advance(void *ctx, long long iters, double omega)
   return 0;
 }
 
+/* The process-wide table cache (see the top comment). Entries are never
+ * freed: at most TABLE_CACHE x TABLE_CACHE_MAX x 8 bytes (32 MiB), reachable
+ * until exit. */
+#define TABLE_CACHE 8
+#define TABLE_CACHE_MAX ((size_t)1 << 19)
+static struct {
+  struct table_key key;
+  long long *tab, *young;   /* T x K and T; NULL: empty slot */
+} table_cache[TABLE_CACHE];
+static size_t table_cache_next;
+static pthread_mutex_t table_cache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Copies a cached table into tab/yg; 1 on a hit. */
+static int cache_get(const struct table_key *k, long long *tab, long long *yg)
+{
+  int hit = 0;
+  pthread_mutex_lock(&table_cache_lock);
+  for (size_t i = 0; i < TABLE_CACHE && !hit; i++)
+    if (table_cache[i].tab && memcmp(&table_cache[i].key, k, sizeof *k) == 0) {
+      memcpy(tab, table_cache[i].tab, k->T * k->K * sizeof *tab);
+      memcpy(yg, table_cache[i].young, k->T * sizeof *yg);
+      hit = 1;
+    }
+  pthread_mutex_unlock(&table_cache_lock);
+  return hit;
+}
+
+/* Stores a copy (round robin); silently skipped when too big or out of memory. */
+static void cache_put(const struct table_key *k, const long long *tab, const long long *yg)
+{
+  if (k->T * k->K > TABLE_CACHE_MAX) return;
+  long long *ct = malloc(k->T * k->K * sizeof *ct), *cy = malloc(k->T * sizeof *cy);
+  if (!ct || !cy) {
+    free(ct);
+    free(cy);
+    return;
+  }
+  memcpy(ct, tab, k->T * k->K * sizeof *ct);
+  memcpy(cy, yg, k->T * sizeof *cy);
+  pthread_mutex_lock(&table_cache_lock);
+  size_t i = table_cache_next;
+  table_cache_next = (table_cache_next + 1) % TABLE_CACHE;
+  free(table_cache[i].tab);
+  free(table_cache[i].young);
+  table_cache[i].key = *k;
+  table_cache[i].tab = ct;
+  table_cache[i].young = cy;
+  pthread_mutex_unlock(&table_cache_lock);
+}
+
 static const long long *seq_cost_table(void *ctx, ob_error *err)
 {
   seq_state *s = ctx;
   if (s->table) return s->table;
   size_t n = s->sys.n, K = s->ngrid;
   long long *tab = malloc(s->T * K * sizeof *tab), *yg = malloc(s->T * sizeof *yg);
+  if (!tab || !yg) {
+    free(tab); free(yg);
+    ob_error_set(err, OB_ENOMEM, "out of memory for the %zu x %zu hindsight table", s->T, K);
+    return NULL;
+  }
+  if (cache_get(&s->key, tab, yg)) {
+    s->table = tab;
+    s->young = yg;
+    return tab;
+  }
   double *x = malloc(n * sizeof *x), *r = malloc(n * sizeof *r);
-  if (!tab || !yg || !x || !r) {
+  if (!x || !r) {
     free(tab); free(yg); free(x); free(r);
     ob_error_set(err, OB_ENOMEM, "out of memory for the %zu x %zu hindsight table", s->T, K);
     return NULL;
@@ -118,6 +195,7 @@ static const long long *seq_cost_table(void *ctx, ob_error *err)
   seq_set(s, s->t);
   free(x);
   free(r);
+  cache_put(&s->key, tab, yg);
   s->table = tab;
   s->young = yg;
   return tab;
@@ -183,6 +261,20 @@ static int seq_configure(void *vs, const json_t *params, uint64_t seed, ob_memti
   y->view.spd = true;
   y->view.ctx = s;            /* the callbacks get the sequence (its sys is its first member) */
   y->view.seq = &s->seq;
+  struct table_key *k = &s->key;
+  memset(k, 0, sizeof *k);   /* padding too (memcmp) */
+  k->iseed = iseed;
+  k->m = m;
+  k->T = s->T;
+  k->K = s->ngrid;
+  k->max_iters = y->view.max_iters;
+  k->a = a;
+  k->b = b;
+  k->lo = lo;
+  k->scale = scale;
+  k->wmin = wmin;
+  k->wmax = wmax;
+  k->tol = y->view.tol;
   return OB_OK;
 }
 

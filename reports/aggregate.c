@@ -582,6 +582,281 @@ out:
   return rc;
 }
 
+/* ---- sequence problems (final.sequence) ------------------------------------ */
+
+static const json_t *seq_of(const json_t *rec)
+{
+  const json_t *q = json_object_get(json_object_get(rec, "final"), "sequence");
+  return json_is_object(q) && json_is_array(json_object_get(q, "iterations")) ? q : NULL;
+}
+
+/* "median [q1, q3]" of v (sorted in place), or the median alone for one value. */
+static void fmt_one(char *buf, size_t size, double v, int is_ratio)
+{
+  if (isnan(v)) snprintf(buf, size, "n/a");
+  else if (is_ratio) snprintf(buf, size, "%.3f", v);
+  else snprintf(buf, size, "%.6g", v);
+}
+
+static void fmt_spread(char *buf, size_t size, double *v, size_t n, int f)
+{
+  if (!n) {
+    snprintf(buf, size, "n/a");
+    return;
+  }
+  double med = ob_agg_quantile(v, n, 0.5);
+  if (n == 1 || !isfinite(med)) {
+    fmt_one(buf, size, med, f);
+    return;
+  }
+  char a[24], b[24], c[24];
+  fmt_one(a, sizeof a, med, f);
+  fmt_one(b, sizeof b, ob_agg_quantile(v, n, 0.25), f);
+  fmt_one(c, sizeof c, ob_agg_quantile(v, n, 0.75), f);
+  snprintf(buf, size, "%s [%s, %s]", a, b, c);
+}
+
+static double median_or_nan(double *v, size_t n)
+{
+  double *tmp = n ? malloc(n * sizeof *tmp) : NULL;
+  if (!tmp) return NAN;
+  memcpy(tmp, v, n * sizeof *tmp);
+  double m = ob_agg_quantile(tmp, n, 0.5);
+  free(tmp);
+  return m;
+}
+
+static double ratio(double x, double y) { return y > 0 ? x / y : NAN; }
+
+/* Per sequence problem p: the policies that ran it, and one run per seed for the comparators. */
+typedef struct seq_set {
+  size_t p;
+  size_t *pol;             /* optimizer indices */
+  size_t npol;
+  const json_t **cmp;      /* one sequence object per seed */
+  size_t ncmp;
+  size_t n;                /* instances every run completed */
+} seq_set;
+
+static size_t seq_len(const json_t *q) { return json_array_size(json_object_get(q, "iterations")); }
+
+static int seq_collect(const ob_report *r, const ob_agg *a, size_t p, seq_set *ss)
+{
+  ss->p = p;
+  ss->npol = ss->ncmp = 0;
+  ss->n = (size_t)-1;
+  ss->pol = calloc(a->nopt ? a->nopt : 1, sizeof *ss->pol);
+  ss->cmp = calloc(r->nruns ? r->nruns : 1, sizeof *ss->cmp);
+  long *seeds = calloc(r->nruns ? r->nruns : 1, sizeof *seeds);
+  if (!ss->pol || !ss->cmp || !seeds) {
+    free(seeds);
+    return OB_ENOMEM;
+  }
+  for (size_t s = 0; s < a->nopt; s++)
+    for (size_t i = 0; i < r->nruns; i++) {
+      const ob_report_run *x = &r->run[i];
+      if (is_ref(a, x, p) && seq_of(x->rec) && strcmp(x->optimizer, a->opt[s]) == 0) {
+        ss->pol[ss->npol++] = s;
+        break;
+      }
+    }
+  for (size_t i = 0; i < r->nruns; i++) {
+    const ob_report_run *x = &r->run[i];
+    const json_t *q = is_ref(a, x, p) ? seq_of(x->rec) : NULL;
+    if (!q) continue;
+    if (seq_len(q) < ss->n) ss->n = seq_len(q);
+    size_t k;
+    for (k = 0; k < ss->ncmp && seeds[k] != x->seed; k++) {}
+    if (k == ss->ncmp) {
+      seeds[ss->ncmp] = x->seed;
+      ss->cmp[ss->ncmp++] = q;
+    }
+  }
+  if (ss->n == (size_t)-1) ss->n = 0;
+  free(seeds);
+  return OB_OK;
+}
+
+static void seq_set_free(seq_set *ss)
+{
+  free(ss->pol);
+  free(ss->cmp);
+}
+
+enum { SEQ_COLS = 8 };
+
+/* Fills one row of the sequence table from per-seed totals and comparators. */
+static void seq_row(ob_table *t, size_t row, const char *prob, const char *label, double *tot, double *rf, double *ry,
+                    double *ro, size_t n, long long done, long long inst)
+{
+  snprintf(cell(t, row, 0)->text, sizeof cell(t, row, 0)->text, "%s", prob);
+  snprintf(cell(t, row, 1)->text, sizeof cell(t, row, 1)->text, "%s", label);
+  cell(t, row, 0)->flags = cell(t, row, 1)->flags = OB_CELL_TEXT;
+  snprintf(cell(t, row, 2)->text, sizeof cell(t, row, 2)->text, "%zu", n);
+  snprintf(cell(t, row, 3)->text, sizeof cell(t, row, 3)->text, "%lld/%lld", done, inst);
+  fmt_spread(cell(t, row, 4)->text, sizeof cell(t, row, 4)->text, tot, n, 0);
+  fmt_spread(cell(t, row, 5)->text, sizeof cell(t, row, 5)->text, rf, n, 1);
+  fmt_spread(cell(t, row, 6)->text, sizeof cell(t, row, 6)->text, ry, n, 1);
+  fmt_spread(cell(t, row, 7)->text, sizeof cell(t, row, 7)->text, ro, n, 1);
+}
+
+static long long seq_int(const json_t *q, const char *key)
+{
+  const json_t *v = json_object_get(q, key);
+  return json_is_integer(v) ? (long long)json_integer_value(v) : -1;
+}
+
+/* Cumulative iterations after instance t of array `key` of q, or -1 when absent. */
+static double seq_cum(const json_t *q, const char *key, size_t t)
+{
+  const json_t *arr = json_object_get(q, key);
+  if (!json_is_array(arr) || json_array_size(arr) <= t) return -1;
+  double c = 0;
+  for (size_t k = 0; k <= t; k++) c += json_number_value(json_array_get(arr, k));
+  return c;
+}
+
+static int build_sequence(const ob_report *r, ob_agg *a, ob_table *t)
+{
+  seq_set *sets = calloc(a->nprob ? a->nprob : 1, sizeof *sets);
+  size_t nsets = 0, nrows = 0;
+  int rc = OB_OK;
+  if (!sets) return OB_ENOMEM;
+  for (size_t p = 0; p < a->nprob; p++) {
+    if ((rc = seq_collect(r, a, p, &sets[nsets])) < 0) { nsets++; goto out; }
+    if (sets[nsets].ncmp == 0) { seq_set_free(&sets[nsets]); continue; }
+    nrows += sets[nsets].npol + 3;
+    nsets++;
+  }
+  if (!nsets) goto out;
+  size_t nbuf = r->nruns ? r->nruns : 1;
+  double *buf = malloc(4 * nbuf * sizeof *buf);
+  a->seq = calloc(nsets, sizeof *a->seq);
+  if (!buf || !a->seq || table_init(t, SEQ_COLS, nrows) < 0) { free(buf); rc = OB_ENOMEM; goto out; }
+  a->nseq = nsets;
+  double *tot = buf, *rf = buf + nbuf, *ry = buf + 2 * nbuf, *ro = buf + 3 * nbuf;
+  snprintf(t->title, sizeof t->title, "Sequence problems: total iterations over the instances");
+  snprintf(t->note, sizeof t->note,
+           "Median [25%%, 75%%] over seeds of the iterations summed over the instances solved, and of each seed's "
+           "ratio to its comparators: the hindsight best fixed omega of the problem's grid, Young's "
+           "instance-optimal omega, and the best grid point per instance (all from the problem's final.sequence). "
+           "Instances: solved / in the sequence (fewest over seeds). Bold: best policy; comparator rows last.");
+  static const char *const heads[SEQ_COLS] = { "problem", "policy", "seeds", "instances", "total iterations",
+                                               "/ best fixed", "/ instance-optimal", "/ best grid point" };
+  for (size_t c = 0; c < SEQ_COLS; c++) snprintf(t->head[c], sizeof t->head[c], "%s", heads[c]);
+  size_t row = 0;
+  for (size_t k = 0; k < nsets; k++) {
+    seq_set *ss = &sets[k];
+    const char *prob = a->prob[ss->p];
+    long long inst = seq_int(ss->cmp[0], "instances");
+    size_t first = row;
+    double best = INFINITY, bestr[3] = { INFINITY, INFINITY, INFINITY }, *med = calloc(ss->npol + 1, 4 * sizeof *med);
+    if (!med) { free(buf); rc = OB_ENOMEM; goto out; }
+    for (size_t j = 0; j < ss->npol; j++, row++) {
+      size_t n = 0;
+      long long done = -1;
+      for (size_t i = 0; i < r->nruns; i++) {
+        const ob_report_run *x = &r->run[i];
+        const json_t *q = is_ref(a, x, ss->p) ? seq_of(x->rec) : NULL;
+        if (!q || strcmp(x->optimizer, a->opt[ss->pol[j]]) != 0) continue;
+        double v = (double)seq_int(q, "total_iterations");
+        tot[n] = v;
+        rf[n] = ratio(v, (double)seq_int(q, "best_fixed_total"));
+        ry[n] = ratio(v, (double)seq_int(q, "instance_optimal_total"));
+        ro[n] = ratio(v, (double)seq_int(q, "grid_oracle_total"));
+        long long d = seq_int(q, "completed");
+        if (done < 0 || d < done) done = d;
+        n++;
+      }
+      seq_row(t, row, prob, a->opt[ss->pol[j]], tot, rf, ry, ro, n, done, inst);
+      double m[4] = { median_or_nan(tot, n), median_or_nan(rf, n), median_or_nan(ry, n), median_or_nan(ro, n) };
+      memcpy(med + 4 * j, m, sizeof m);
+      if (m[0] < best) best = m[0];
+      for (size_t c = 0; c < 3; c++) if (m[c + 1] < bestr[c]) bestr[c] = m[c + 1];
+    }
+    for (size_t j = 0; j < ss->npol; j++) {
+      if (med[4 * j] == best) cell(t, first + j, 4)->flags |= OB_CELL_BEST;
+      for (size_t c = 0; c < 3; c++)
+        if (med[4 * j + 1 + c] == bestr[c]) cell(t, first + j, 5 + c)->flags |= OB_CELL_BEST;
+    }
+    free(med);
+    /* comparators, one sample per seed */
+    static const char *const ckey[3] = { "best_fixed_total", "instance_optimal_total", "grid_oracle_total" };
+    double omega = num(ss->cmp[0], "best_fixed_omega");
+    int same_omega = 1;
+    long long done = -1;
+    for (size_t i = 0; i < ss->ncmp; i++) {
+      if (num(ss->cmp[i], "best_fixed_omega") != omega) same_omega = 0;
+      long long d = seq_int(ss->cmp[i], "completed");
+      if (done < 0 || d < done) done = d;
+    }
+    for (size_t c = 0; c < 3; c++, row++) {
+      for (size_t i = 0; i < ss->ncmp; i++) {
+        const json_t *q = ss->cmp[i];
+        double v = (double)seq_int(q, ckey[c]);
+        tot[i] = v;
+        rf[i] = ratio(v, (double)seq_int(q, ckey[0]));
+        ry[i] = ratio(v, (double)seq_int(q, ckey[1]));
+        ro[i] = ratio(v, (double)seq_int(q, ckey[2]));
+      }
+      char label[64];
+      if (c == 0 && same_omega && !isnan(omega)) snprintf(label, sizeof label, "best fixed omega %.4g (hindsight)", omega);
+      else if (c == 0) snprintf(label, sizeof label, "best fixed omega (hindsight, per seed)");
+      else if (c == 1) snprintf(label, sizeof label, "instance-optimal omega (Young)");
+      else snprintf(label, sizeof label, "best grid point per instance");
+      seq_row(t, row, prob, label, tot, rf, ry, ro, ss->ncmp, done, inst);
+    }
+    /* cumulative-cost curves */
+    ob_seq_curve *cv = &a->seq[k];
+    cv->problem = ss->p;
+    cv->n = ss->n;
+    cv->nline = ss->npol + 2;
+    cv->exact_comparators = 1;
+    cv->opt_index = calloc(cv->nline, sizeof *cv->opt_index);
+    cv->label = calloc(cv->nline, sizeof *cv->label);
+    cv->y = calloc(cv->nline * (cv->n ? cv->n : 1), sizeof *cv->y);
+    if (!cv->opt_index || !cv->label || !cv->y) { free(buf); rc = OB_ENOMEM; goto out; }
+    for (size_t j = 0; j < ss->npol; j++) {
+      cv->opt_index[j] = ss->pol[j];
+      cv->label[j] = a->opt[ss->pol[j]];
+      for (size_t tt = 0; tt < cv->n; tt++) {
+        size_t n = 0;
+        for (size_t i = 0; i < r->nruns; i++) {
+          const ob_report_run *x = &r->run[i];
+          const json_t *q = is_ref(a, x, ss->p) ? seq_of(x->rec) : NULL;
+          if (q && strcmp(x->optimizer, a->opt[ss->pol[j]]) == 0) tot[n++] = seq_cum(q, "iterations", tt);
+        }
+        cv->y[j * cv->n + tt] = median_or_nan(tot, n);
+      }
+    }
+    static const char *const arr[2] = { "best_fixed_iterations", "instance_optimal_iterations" };
+    static const char *const lab[2] = { "best fixed omega", "instance-optimal (Young)" };
+    for (size_t c = 0; c < 2; c++) {
+      size_t l = ss->npol + c;
+      cv->opt_index[l] = (size_t)-1;
+      cv->label[l] = lab[c];
+      for (size_t tt = 0; tt < cv->n; tt++) {
+        for (size_t i = 0; i < ss->ncmp; i++) {
+          const json_t *q = ss->cmp[i];
+          double v = seq_cum(q, arr[c], tt);
+          if (v < 0) {   /* only the total is known: the constant-rate line to it */
+            long long d = seq_int(q, "completed");
+            v = d > 0 ? (double)seq_int(q, ckey[c]) * (double)(tt + 1) / (double)d : NAN;
+            cv->exact_comparators = 0;
+          }
+          tot[i] = v;
+        }
+        cv->y[l * cv->n + tt] = median_or_nan(tot, ss->ncmp);
+      }
+    }
+  }
+  free(buf);
+out:
+  for (size_t k = 0; k < nsets; k++) seq_set_free(&sets[k]);
+  free(sets);
+  return rc;
+}
+
 /* ---- the whole report -------------------------------------------------------- */
 
 int ob_agg_build(const ob_report *r, const json_t *bandwidth, ob_agg *a, ob_error *err)
@@ -590,6 +865,7 @@ int ob_agg_build(const ob_report *r, const json_t *bandwidth, ob_agg *a, ob_erro
   memset(a, 0, sizeof *a);
   a->rmax = OB_AGG_RMAX;
   a->placement_table = (size_t)-1;
+  a->seq_table = (size_t)-1;
   if (bandwidth && (rc = ob_agg_check_bandwidth(bandwidth, err)) < 0) return rc;
   a->prob = calloc(r->nruns + 1, sizeof *a->prob);
   a->opt = calloc(r->nruns + 1, sizeof *a->opt);
@@ -605,7 +881,7 @@ int ob_agg_build(const ob_report *r, const json_t *bandwidth, ob_agg *a, ob_erro
   a->ratio = malloc(np * no * sizeof *a->ratio);
   a->area = calloc(no, sizeof *a->area);
   a->curve = calloc(np * no, sizeof *a->curve);
-  a->table = calloc(np + 3, sizeof *a->table);
+  a->table = calloc(np + 4, sizeof *a->table);
   if (!a->ref_placement || !a->ref_threads || !a->dim || !a->ratio || !a->area || !a->curve || !a->table) goto nomem;
   for (size_t p = 0; p < a->nprob; p++) {
     a->ref_threads[p] = -1;
@@ -647,6 +923,8 @@ int ob_agg_build(const ob_report *r, const json_t *bandwidth, ob_agg *a, ob_erro
   a->ntables += 2;
   a->placement_table = a->ntables;
   if ((rc = build_placement_table(r, a, bandwidth, &a->table[a->ntables++])) < 0) goto nomem;
+  if ((rc = build_sequence(r, a, &a->table[a->ntables])) < 0) goto nomem;
+  if (a->nseq) a->seq_table = a->ntables++;
   return OB_OK;
 nomem:
   ob_agg_free(a);
@@ -655,7 +933,7 @@ nomem:
 
 void ob_agg_free(ob_agg *a)
 {
-  for (size_t i = 0; a->table && i < a->nprob + 3; i++) {   /* every slot: a failed build may leave one half-made */
+  for (size_t i = 0; a->table && i < a->nprob + 4; i++) {   /* every slot: a failed build may leave one half-made */
     free(a->table[i].head);
     free(a->table[i].cell);
   }
@@ -665,6 +943,12 @@ void ob_agg_free(ob_agg *a)
     free(a->curve[k].med);
     free(a->curve[k].q3);
   }
+  for (size_t k = 0; a->seq && k < a->nseq; k++) {
+    free(a->seq[k].opt_index);
+    free(a->seq[k].label);
+    free(a->seq[k].y);
+  }
+  free(a->seq);
   for (size_t s = 0; a->ecdf_x && s < a->nopt; s++) free(a->ecdf_x[s]);
   free(a->ecdf_x);
   free(a->ecdf_n);

@@ -24,6 +24,16 @@
  *  - ECDF (COCO): for each optimizer, over all (problem, target, seed) triples
  *    of the reference configurations, the share whose evaluations / dimension
  *    to the target is <= x; failures stay in the denominator.
+ *  - Sequence problems (runs whose final has a "sequence" object, written by
+ *    sor_sequence): per policy (optimizer id) the median over seeds of the
+ *    total iterations over the instances and of its ratios to the hindsight
+ *    best fixed omega, to Young's instance-optimal omega and to the best grid
+ *    point per instance (each seed's own comparators); the comparators as rows
+ *    of their own; cumulative-cost curves (median over seeds of the cumulative
+ *    iterations after each instance). The results hold only the comparators'
+ *    totals, so their curves are the constant-rate line to the exact total,
+ *    unless the sequence object has per-instance "best_fixed_iterations" /
+ *    "instance_optimal_iterations" arrays.
  * Library code: fills ob_error, never prints.
  */
 #ifndef OB_AGGREGATE_H
@@ -60,6 +70,19 @@ typedef struct ob_curve {
   double *step, *q1, *med, *q3;   /* f_gap; +inf where a seed diverged */
 } ob_curve;
 
+/* Cumulative-cost curves of one sequence problem: lines 0..nline-1 are the
+ * policies (optimizer index in opt[]), then the best-fixed and the
+ * instance-optimal comparators (opt_index (size_t)-1, label set). */
+typedef struct ob_seq_curve {
+  size_t problem;                  /* index into prob */
+  size_t n;                        /* instances: y[l * n + t] after instance t + 1 */
+  size_t nline;
+  size_t *opt_index;               /* nline: optimizer index, or (size_t)-1 for a comparator */
+  const char **label;              /* nline */
+  int exact_comparators;           /* 0: comparator lines are constant-rate lines to their totals */
+  double *y;                       /* nline x n, median over seeds */
+} ob_seq_curve;
+
 typedef struct ob_agg {
   size_t nprob, nopt;
   const char **prob, **opt;        /* ids, first-seen order (borrowed from the report) */
@@ -82,6 +105,10 @@ typedef struct ob_agg {
   size_t nbars;
   char (*bar_label)[160];
   double *bar_value;
+  /* sequence problems: one table (index seq_table, (size_t)-1 when none) and nseq curve sets */
+  size_t seq_table;
+  size_t nseq;
+  ob_seq_curve *seq;
 } ob_agg;
 
 /* Builds every table and curve. `bandwidth` is a parsed bandwidth file

@@ -294,6 +294,74 @@ static void draw_placement(const ob_agg *a)
   }
 }
 
+static void draw_sequence(const ob_agg *a, size_t k)
+{
+  const ob_seq_curve *cv = &a->seq[k];
+  double ymax = 1;
+  for (size_t i = 0; i < cv->nline * cv->n; i++)
+    if (isfinite(cv->y[i])) ymax = fmax(ymax, cv->y[i]);
+  plvpor(0.09, 0.71, 0.12, 0.90);
+  plwind(0, (double)(cv->n ? cv->n : 1), 0, ymax * 1.05);
+  plcol0(1);
+  plbox("bcnst", 0, 0, "bcnstv", 0, 0);
+  char title[256];
+  snprintf(title, sizeof title, "%s: cumulative cost%s", a->prob[cv->problem], cv->n ? "" : " (no instance solved)");
+  pllab("instances solved", "cumulative iterations (median over seeds)", title);
+  PLFLT *x = malloc((cv->n + 1) * sizeof *x), *y = malloc((cv->n + 1) * sizeof *y);
+  if (!x || !y) { free(x); free(y); return; }
+  for (size_t l = 0; l < cv->nline; l++) {
+    size_t m = 0;
+    x[m] = 0;
+    y[m++] = 0;
+    for (size_t t = 0; t < cv->n; t++)
+      if (isfinite(cv->y[l * cv->n + t])) {
+        x[m] = (double)(t + 1);
+        y[m++] = cv->y[l * cv->n + t];
+      }
+    size_t s = cv->opt_index[l];
+    if (s == (size_t)-1) {   /* comparators: dashed, black then grey */
+      size_t c = l - (cv->nline - 2);
+      plscol0a(2 + 7 + (int)c, palette[7 + c][0], palette[7 + c][1], palette[7 + c][2], 1.0);
+      plcol0(2 + 7 + (int)c);
+      pllsty(c == 0 ? 2 : 3);
+    } else {
+      set_color(s, 1.0);
+    }
+    plwidth(2);
+    plline((PLINT)m, x, y);
+    plwidth(1);
+    pllsty(1);
+  }
+  free(x);
+  free(y);
+  /* legend: policies in their optimizer colours, then the comparators */
+  plvpor(0.74, 0.99, 0.12, 0.90);
+  plwind(0, 1, 0, 1);
+  plschr(0, 0.6);
+  double yy0 = 0.97, dy = fmin(0.08, 0.95 / (double)(cv->nline ? cv->nline : 1));
+  for (size_t l = 0; l < cv->nline; l++) {
+    PLFLT lx[2] = { 0.0, 0.12 }, ly[2] = { yy0, yy0 };
+    size_t s = cv->opt_index[l];
+    if (s == (size_t)-1) {
+      size_t c = l - (cv->nline - 2);
+      plcol0(2 + 7 + (int)c);
+      pllsty(c == 0 ? 2 : 3);
+    } else {
+      set_color(s, 1.0);
+    }
+    plwidth(2);
+    plline(2, lx, ly);
+    plwidth(1);
+    pllsty(1);
+    plcol0(1);
+    char text[192];
+    snprintf(text, sizeof text, "%s%s", cv->label[l], s == (size_t)-1 && !cv->exact_comparators ? " (rate)" : "");
+    plptex(0.16, yy0, 1, 0, 0, text);
+    yy0 -= dy;
+  }
+  plschr(0, 0.8);
+}
+
 /* Draws into `tmp`, which exists and is writable (plplot must never fail to open it). */
 static void draw(const ob_agg *a, ob_figure fig, size_t p, ob_plot_format fmt, const char *tmp)
 {
@@ -304,6 +372,7 @@ static void draw(const ob_agg *a, ob_figure fig, size_t p, ob_plot_format fmt, c
   case OB_FIG_ECDF: draw_ecdf(a); break;
   case OB_FIG_PROFILE: draw_profile(a); break;
   case OB_FIG_PLACEMENT: draw_placement(a); break;
+  case OB_FIG_SEQUENCE: draw_sequence(a, p); break;
   }
   plend1();
 }
@@ -314,6 +383,7 @@ int ob_plot_write(const ob_agg *a, ob_figure fig, size_t p, ob_plot_format fmt, 
     return ob_error_set(err, OB_EUNSUPPORTED, "PLplot has no '%s' device (Debian: apt-get install "
                         "plplot-driver-cairo)", device(fmt));
   if (fig == OB_FIG_CONVERGENCE && p >= a->nprob) return ob_error_set(err, OB_EINTERNAL, "no problem %zu", p);
+  if (fig == OB_FIG_SEQUENCE && p >= a->nseq) return ob_error_set(err, OB_EINTERNAL, "no sequence problem %zu", p);
   char tmp[4096];
   if (snprintf(tmp, sizeof tmp, "%s.tmpXXXXXX", path) >= (int)sizeof tmp) {
     ob_error_source(err, path);
@@ -396,6 +466,15 @@ int ob_plot_dir(const ob_agg *a, const char *dir, ob_plot_format fmt, size_t *co
       if (*c == '/' || *c == ' ') *c = '_';
     snprintf(path, sizeof path, "%s/convergence-%s.%s", dir, name, extension(fmt));
     if ((rc = ob_plot_write(a, OB_FIG_CONVERGENCE, p, fmt, path, err)) < 0) return rc;
+    ++*count;
+  }
+  for (size_t k = 0; k < a->nseq; k++) {
+    char name[256];
+    snprintf(name, sizeof name, "%s", a->prob[a->seq[k].problem]);
+    for (char *c = name; *c; c++)
+      if (*c == '/' || *c == ' ') *c = '_';
+    snprintf(path, sizeof path, "%s/cumulative-%s.%s", dir, name, extension(fmt));
+    if ((rc = ob_plot_write(a, OB_FIG_SEQUENCE, k, fmt, path, err)) < 0) return rc;
     ++*count;
   }
   return OB_OK;

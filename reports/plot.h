@@ -1,9 +1,12 @@
 /* plot.h -- the figures of a report, drawn with PLplot (http://plplot.org, C API).
  *
- * Four kinds: convergence of one problem (median f - f_opt over seeds with the
+ * Five kinds: convergence of one problem (median f - f_opt over seeds with the
  * IQR band, log y, against steps), the runtime ECDF (COCO), the performance
  * profile (Dolan-More, tau in [1, r_max]) and placement bars (median step time
- * per problem x optimizer x placement x threads, log x). SVG (PLplot's svg
+ * per problem x optimizer x placement x threads, log x), plus the
+ * cumulative-cost curves of a sequence problem (cumulative iterations against
+ * the instance index: one line per policy, the best-fixed and instance-optimal
+ * comparators dashed in black and grey). SVG (PLplot's svg
  * device) for the HTML page, PDF and PNG (pdfcairo, pngcairo) for --plots DIR.
  *
  * PLplot ends the process on a fatal error (plexit) and prompts on stdin for
@@ -20,15 +23,17 @@
 #include "reports/aggregate.h"
 
 typedef enum { OB_PLOT_SVG, OB_PLOT_PDF, OB_PLOT_PNG } ob_plot_format;
-typedef enum { OB_FIG_CONVERGENCE, OB_FIG_ECDF, OB_FIG_PROFILE, OB_FIG_PLACEMENT } ob_figure;
+typedef enum { OB_FIG_CONVERGENCE, OB_FIG_ECDF, OB_FIG_PROFILE, OB_FIG_PLACEMENT, OB_FIG_SEQUENCE } ob_figure;
 
-/* Draws figure `fig` (for OB_FIG_CONVERGENCE: of problem `p`) to `path`,
+/* Draws figure `fig` (for OB_FIG_CONVERGENCE: of problem `p`; for
+ * OB_FIG_SEQUENCE: the cumulative-cost curves a->seq[p]) to `path`,
  * atomically (a temporary file beside it, then rename). */
 int ob_plot_write(const ob_agg *a, ob_figure fig, size_t p, ob_plot_format fmt, const char *path, ob_error *err);
 /* The SVG text of a figure (malloc'd, starting at "<svg"). */
 int ob_plot_svg(const ob_agg *a, ob_figure fig, size_t p, char **svg, ob_error *err);
 /* Writes every figure into `dir` (created when missing): profile.EXT, ecdf.EXT,
- * placement.EXT and convergence-<problem id>.EXT; *count receives how many. */
+ * placement.EXT, convergence-<problem id>.EXT and, for each sequence problem,
+ * cumulative-<problem id>.EXT; *count receives how many. */
 int ob_plot_dir(const ob_agg *a, const char *dir, ob_plot_format fmt, size_t *count, ob_error *err);
 /* 1 when the PLplot device for `fmt` is available. */
 int ob_plot_available(ob_plot_format fmt);

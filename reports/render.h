@@ -16,7 +16,8 @@
 #include "reports/aggregate.h"
 #include "reports/report.h"
 
-/* Markdown (GitHub tables): summary, ECDF, one table per problem, placements. */
+/* Markdown (GitHub tables): summary, ECDF, one table per problem, sequence
+ * problems (when there are any), placements. */
 int ob_render_md(FILE *f, const ob_report *r, const ob_agg *a);
 /* LaTeX with booktabs; `standalone` wraps it in a compilable article. */
 int ob_render_latex(FILE *f, const ob_report *r, const ob_agg *a, int standalone);

@@ -4,7 +4,12 @@
  * spelling that reads back as the same double; empty where a value is null or absent):
  *   file, run, problem, optimizer, placement, threads, seed, status, dim,
  *   target_f_gap, reached, steps, evals, seconds,
- *   final_f_gap, step_median_s, bandwidth_gbs
+ *   final_f_gap, step_median_s, bandwidth_gbs,
+ *   seq_completed, seq_total_iterations, seq_best_fixed_omega, seq_best_fixed_total,
+ *   seq_instance_optimal_total, seq_grid_oracle_total,
+ *   seq_ratio_best_fixed, seq_ratio_instance_optimal, seq_ratio_grid_oracle
+ * The seq_ columns come from final.sequence (sequence problems such as
+ * sor_sequence; empty for other runs); the ratios are total / comparator total.
  * A run without targets has one row with empty target columns. Tidy data
  * (Wickham 2014): one observation per row, ready for R, pandas or a spreadsheet.
  */
@@ -42,10 +47,34 @@ static void csv_num(FILE *f, const json_t *v)
   }
 }
 
+/* total / comparator as a number, or an empty cell */
+static void csv_ratio(FILE *f, const json_t *q, const char *key)
+{
+  const json_t *t = json_object_get(q, "total_iterations"), *c = json_object_get(q, key);
+  fputc(',', f);
+  if (json_is_integer(t) && json_is_integer(c) && json_integer_value(c) > 0) {
+    char buf[40];
+    ob_json_fmt_double(buf, sizeof buf, (double)json_integer_value(t) / (double)json_integer_value(c));
+    fputs(buf, f);
+  }
+}
+
+static void csv_sequence(FILE *f, const json_t *q)
+{
+  static const char *const keys[] = { "completed", "total_iterations", "best_fixed_omega", "best_fixed_total",
+                                      "instance_optimal_total", "grid_oracle_total" };
+  for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) csv_num(f, json_object_get(q, keys[k]));
+  csv_ratio(f, q, "best_fixed_total");
+  csv_ratio(f, q, "instance_optimal_total");
+  csv_ratio(f, q, "grid_oracle_total");
+}
+
 int ob_render_csv(FILE *f, const ob_report *r)
 {
   fputs("file,run,problem,optimizer,placement,threads,seed,status,dim,target_f_gap,reached,steps,evals,seconds,"
-        "final_f_gap,step_median_s,bandwidth_gbs\n", f);
+        "final_f_gap,step_median_s,bandwidth_gbs,seq_completed,seq_total_iterations,seq_best_fixed_omega,"
+        "seq_best_fixed_total,seq_instance_optimal_total,seq_grid_oracle_total,seq_ratio_best_fixed,"
+        "seq_ratio_instance_optimal,seq_ratio_grid_oracle\n", f);
   for (size_t i = 0; i < r->nruns; i++) {
     const ob_report_run *x = &r->run[i];
     const json_t *tg = json_object_get(x->rec, "targets");
@@ -73,6 +102,7 @@ int ob_render_csv(FILE *f, const ob_report *r)
       csv_num(f, json_object_get(json_object_get(x->rec, "final"), "f_gap"));
       csv_num(f, json_object_get(json_object_get(x->rec, "time"), "step_median_s"));
       csv_num(f, json_object_get(json_object_get(x->rec, "memory"), "bandwidth_gbs"));
+      csv_sequence(f, json_object_get(json_object_get(x->rec, "final"), "sequence"));
       fputc('\n', f);
     }
   }

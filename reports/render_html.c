@@ -3,7 +3,8 @@
  * Every table of the Markdown report plus the figures, each an inline SVG that
  * PLplot drew (plot.c): the performance profile and ECDF beside the summary,
  * a convergence plot under each problem's table, placement bars under the
- * placement table. No script, no external style sheet, font or image: the
+ * placement table, cumulative-cost curves under the sequence table (one per
+ * sequence problem). No script, no external style sheet, font or image: the
  * file reads the same offline and can be mailed or attached to a CI run.
  * A table of contents links the sections.
  */
@@ -124,6 +125,7 @@ int ob_render_html(FILE *f, const ob_report *r, const ob_agg *a, ob_error *err)
     html_text(f, a->prob[p]);
     fputs("</a></li>\n", f);
   }
+  if (a->seq_table < a->ntables) fputs("<li><a href=\"#sequence\">Sequence problems</a></li>\n", f);
   fputs("<li><a href=\"#placements\">Placements and threads</a></li>\n</ul>\n", f);
   if (a->nprob + 1 < a->ntables) {
     html_table(f, &a->table[a->nprob], "summary");
@@ -136,6 +138,11 @@ int ob_render_html(FILE *f, const ob_report *r, const ob_agg *a, ob_error *err)
     snprintf(anchor, sizeof anchor, "problem-%zu", p);
     html_table(f, &a->table[p], anchor);
     if ((rc = html_plot(f, a, OB_FIG_CONVERGENCE, p, err)) < 0) return rc;
+  }
+  if (a->seq_table < a->ntables) {
+    html_table(f, &a->table[a->seq_table], "sequence");
+    for (size_t k = 0; k < a->nseq; k++)
+      if ((rc = html_plot(f, a, OB_FIG_SEQUENCE, k, err)) < 0) return rc;
   }
   if (a->placement_table < a->ntables) {
     html_table(f, &a->table[a->placement_table], "placements");

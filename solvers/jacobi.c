@@ -62,7 +62,7 @@ static int jacobi_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x
   memcpy(xold, x, n * sizeof *x);
 #pragma omp parallel for schedule(static) if (n >= OB_VEC_PAR_MIN)
   for (size_t i = 0; i < n; i++)
-    x[i] = w1 * xold[i] + w * ((v->b[i] - v->offdiag_dot(v->ctx, i, xold)) / v->diag[i]);
+    x[i] = w1 * xold[i] + w * ((v->b[i] - v->offdiag_dot(v->ctx, i, xold)) * v->inv_diag[i]);
   return ob_solver_post(&s->run, ob_linsys_residual(v, x, s->run.r));
 }
 

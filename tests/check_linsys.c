@@ -14,6 +14,12 @@
  *     message and line);
  *   - sor_sequence policies: seeded and reproducible, and the comparators
  *     consistent with the sor solver's own iteration counts.
+ *   - iteration counts and iterates of jacobi, gauss_seidel and sor on small
+ *     Poisson grids against tests/reference/sor_reference.json (numpy);
+ *   - convection_diffusion2d: rho(J) against GSL's nonsymmetric eigensolver,
+ *     solutions against GSL's LU solve;
+ *   - the bandit policies on a deterministic toy cost table: regret/T shrinks
+ *     from T = 50 to T = 2000.
  * Every instance is built the way the runner builds it (normalized params, a
  * local arena, ob_problem_alloc; optimizers through ob_optimizer_alloc_spec).
  */
@@ -24,9 +30,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_complex_math.h>
 #include <gsl/gsl_eigen.h>
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_matrix.h>
+#include <gsl/gsl_permutation.h>
 #include <gsl/gsl_vector.h>
 #ifdef _OPENMP
 #include <omp.h>
@@ -37,9 +45,11 @@
 #include "optimizers/optimizer.h"
 #include "problems/linsys.h"
 #include "problems/problem.h"
+#include "solvers/omega_policy.h"
 #include "tests/testutil.h"
 
 Suite *make_linsys_suite(void);
+extern const ob_problem_type ob_problem_convection_diffusion2d;   /* problems/poisson.c */
 
 typedef struct {
   ob_placement *pl;
@@ -55,6 +65,9 @@ static int inst_open(inst *in, const char *type, const char *params, ob_error *e
   memset(in, 0, sizeof *in);
   ob_error_clear(err);
   const ob_problem_type *t = ob_problem_type_find(type);
+  /* built but not yet registered (problems/list.def): registering it needs
+   * its name in docs/schema/suite.schema.json's problem_type enum too */
+  if (!t && strcmp(type, ob_problem_convection_diffusion2d.name) == 0) t = &ob_problem_convection_diffusion2d;
   ck_assert_msg(t != NULL, "no problem '%s'", type);
   json_t *given = json_loads(params, 0, &je);
   ck_assert_msg(given != NULL, "bad test JSON '%s': %s", params, je.text);
@@ -266,6 +279,108 @@ START_TEST(test_iteration_counts)
 }
 END_TEST
 
+/* ---- iteration counts and iterates vs the numpy reference ------------------------ */
+
+/* Like solve(), but also copies the iterates after steps 1..3 into first
+ * (3 * n doubles). */
+static long long solve_trace(inst *in, const char *spec, long long maxit, double *x, double *first)
+{
+  json_error_t je;
+  ob_error err;
+  ob_error_clear(&err);
+  json_t *j = json_loads(spec, 0, &je);
+  ck_assert_msg(j != NULL, "bad spec %s", spec);
+  ob_optimizer *o = NULL;
+  int rc = ob_optimizer_alloc_spec(j, "optimizers[0]", &o, &err);
+  json_decref(j);
+  ck_assert_msg(rc == OB_OK, "%s: %s", spec, err.text);
+  rc = ob_optimizer_init(o, in->p, in->mem, &err);
+  ck_assert_msg(rc == OB_OK, "%s: init: %s", spec, err.text);
+  size_t n = in->p->n;
+  double *g = calloc(n, sizeof *g);
+  memcpy(x, in->p->x0, n * sizeof *x);
+  ob_oracle orc;
+  ob_oracle_init(&orc, in->p);
+  long long k = 0;
+  for (;;) {
+    orc.step = (uint64_t)k + 1;
+    rc = ob_optimizer_step(o, &orc, x, g, &err);
+    ck_assert_msg(rc >= 0, "%s: step %lld: %s", spec, k + 1, err.text);
+    k++;
+    if (k <= 3) memcpy(first + (size_t)(k - 1) * n, x, n * sizeof *x);
+    if (rc == OB_CONVERGED || k > maxit) break;
+  }
+  free(g);
+  ob_optimizer_free(o);
+  return k;
+}
+
+/* rel_diff against a JSON array of numbers */
+static double rel_diff_json(const double *x, const json_t *arr, size_t n)
+{
+  ck_assert_msg(json_is_array(arr) && json_array_size(arr) == n, "reference array of %zu numbers expected", n);
+  double *ref = calloc(n, sizeof *ref);
+  for (size_t i = 0; i < n; i++) ref[i] = json_number_value(json_array_get(arr, i));
+  double d = rel_diff(x, ref, n);
+  free(ref);
+  return d;
+}
+
+/* tests/reference/sor_reference.json (tests/reference/gen_sor.py: numpy, dense
+ * M = D, D + L, D/omega + L, x <- x + M^-1 (b - A x)): exact iteration counts,
+ * iterates 1..3 and the final one to 1e-12, for stencil and CSR storage. */
+START_TEST(test_numpy_reference)
+{
+  json_error_t je;
+  json_t *ref = json_load_file(OB_SRCDIR "/tests/reference/sor_reference.json", 0, &je);
+  ck_assert_msg(ref != NULL, "sor_reference.json: %s (line %d)", je.text, je.line);
+  ck_assert_double_eq(json_number_value(json_object_get(ref, "tol")), 1e-8);
+  const json_t *cases = json_object_get(ref, "cases");
+  ck_assert(json_array_size(cases) >= 20);
+  size_t idx;
+  const json_t *c;
+  json_array_foreach(cases, idx, c) {
+    int n = (int)json_integer_value(json_object_get(c, "n"));
+    double shift = json_number_value(json_object_get(c, "shift"));
+    const char *solver = json_string_value(json_object_get(c, "solver"));
+    const json_t *om = json_object_get(c, "omega");
+    long long want = json_integer_value(json_object_get(c, "iterations"));
+    const json_t *first = json_object_get(c, "first");
+    static const char *const storages[] = { "stencil", "csr" };
+    for (int st = 0; st < 2; st++) {
+      char prob[256], spec[256];
+      snprintf(prob, sizeof prob, "{\"n\": %d, \"shift\": %.17g, \"storage\": \"%s\"}", n, shift, storages[st]);
+      if (json_is_number(om))
+        snprintf(spec, sizeof spec, "{\"type\": \"%s\", \"omega\": %.17g}", solver, json_number_value(om));
+      else
+        snprintf(spec, sizeof spec, "{\"type\": \"%s\"}", solver);
+      inst in;
+      inst_open_ok(&in, "poisson2d", prob);
+      size_t nn = in.p->n;
+      ck_assert_uint_eq(nn, (size_t)n * (size_t)n);
+      double *x = calloc(nn, sizeof *x), *f = calloc(3 * nn, sizeof *f);
+      long long k = solve_trace(&in, spec, 100000, x, f);
+      ck_assert_msg(k == want, "poisson2d %s, %s: %lld iterations, numpy reference %lld", prob, spec, k, want);
+      for (size_t s = 0; s < 3 && s < json_array_size(first); s++) {
+        double d = rel_diff_json(f + s * nn, json_array_get(first, s), nn);
+        ck_assert_msg(d < 1e-12, "poisson2d %s, %s: iterate %zu off by %g", prob, spec, s + 1, d);
+      }
+      double d = rel_diff_json(x, json_object_get(c, "final"), nn);
+      ck_assert_msg(d < 1e-12, "poisson2d %s, %s: final iterate off by %g", prob, spec, d);
+      /* Young's policy picks the reference's omega* and so the same count */
+      if (json_is_number(om) && fabs(json_number_value(om) - ob_linsys_young_omega(view(&in)->jacobi_rho)) < 1e-15) {
+        long long ky = solve(&in, "{\"type\": \"sor\", \"policy\": \"young\"}", 100000, x);
+        ck_assert_msg(ky == want, "poisson2d %s: sor(young) %lld iterations, numpy reference %lld", prob, ky, want);
+      }
+      free(x);
+      free(f);
+      inst_close(&in);
+    }
+  }
+  json_decref(ref);
+}
+END_TEST
+
 /* ---- CG and solutions vs GSL's direct solve -------------------------------------- */
 
 static void direct_solve(const struct ob_linsys_view *v, double *xs)
@@ -311,6 +426,98 @@ START_TEST(test_cg_and_direct)
     ck_assert_msg(rel_diff(x, xs, n) < 1e-6, "%s: SOR solution off by %g", cases[c][0], rel_diff(x, xs, n));
     solve(&in, "{\"type\": \"ssor_cg\", \"omega\": 1.2}", 100000, x);
     ck_assert_msg(rel_diff(x, xs, n) < 1e-6, "%s: SSOR-CG solution off by %g", cases[c][0], rel_diff(x, xs, n));
+    free(x);
+    free(xs);
+    inst_close(&in);
+  }
+}
+END_TEST
+
+/* ---- convection_diffusion2d ----------------------------------------------------------- */
+
+/* Jacobi spectral radius of a (nonsymmetric) view: max |eigenvalue| of
+ * I - D^-1 A by GSL's nonsymmetric eigensolver. */
+static double numeric_rho_nonsymm(const struct ob_linsys_view *v)
+{
+  size_t n = v->n;
+  gsl_matrix *m = gsl_matrix_alloc(n, n);
+  double *e = calloc(n, sizeof *e), *col = calloc(n, sizeof *col);
+  for (size_t j = 0; j < n; j++) {
+    e[j] = 1.0;
+    v->matvec(v->ctx, e, col);
+    e[j] = 0.0;
+    for (size_t i = 0; i < n; i++) gsl_matrix_set(m, i, j, (i == j ? 1.0 : 0.0) - col[i] / v->diag[i]);
+  }
+  gsl_vector_complex *ev = gsl_vector_complex_alloc(n);
+  gsl_eigen_nonsymm_workspace *w = gsl_eigen_nonsymm_alloc(n);
+  ck_assert_int_eq(gsl_eigen_nonsymm(m, ev, w), GSL_SUCCESS);
+  double rho = 0;
+  for (size_t i = 0; i < n; i++) rho = fmax(rho, gsl_complex_abs(gsl_vector_complex_get(ev, i)));
+  gsl_eigen_nonsymm_free(w);
+  gsl_vector_complex_free(ev);
+  gsl_matrix_free(m);
+  free(e);
+  free(col);
+  return rho;
+}
+
+/* x = A^-1 b by GSL's LU with partial pivoting on the assembled matrix. */
+static void direct_solve_lu(const struct ob_linsys_view *v, double *xs)
+{
+  size_t n = v->n;
+  gsl_matrix *a = gsl_matrix_alloc(n, n);
+  double *e = calloc(n, sizeof *e), *col = calloc(n, sizeof *col);
+  for (size_t j = 0; j < n; j++) {
+    e[j] = 1.0;
+    v->matvec(v->ctx, e, col);
+    e[j] = 0.0;
+    for (size_t i = 0; i < n; i++) gsl_matrix_set(a, i, j, col[i]);
+  }
+  gsl_permutation *perm = gsl_permutation_alloc(n);
+  int sign;
+  ck_assert_int_eq(gsl_linalg_LU_decomp(a, perm, &sign), GSL_SUCCESS);
+  gsl_vector_const_view b = gsl_vector_const_view_array(v->b, n);
+  gsl_vector_view x = gsl_vector_view_array(xs, n);
+  ck_assert_int_eq(gsl_linalg_LU_solve(a, perm, &b.vector, &x.vector), GSL_SUCCESS);
+  gsl_permutation_free(perm);
+  gsl_matrix_free(a);
+  free(e);
+  free(col);
+}
+
+START_TEST(test_convection_diffusion)
+{
+  /* rho(J) = sqrt(|1 - p^2|) cos(pi h): in the view for p < 1, and checked
+   * against the eigensolver on both sides of p = 1 */
+  static const double pecl[] = { 0.0, 0.5, 0.9, 2.0 };
+  for (size_t c = 0; c < sizeof pecl / sizeof pecl[0]; c++) {
+    char prob[128];
+    snprintf(prob, sizeof prob, "{\"n\": 7, \"peclet\": %g, \"rhs\": \"random\"}", pecl[c]);
+    inst in;
+    inst_open_ok(&in, "convection_diffusion2d", prob);
+    const struct ob_linsys_view *v = view(&in);
+    double closed = sqrt(fabs(1.0 - pecl[c] * pecl[c])) * cos(M_PI / 8.0), num = numeric_rho_nonsymm(v);
+    ck_assert_msg(fabs(closed - num) < 1e-10, "%s: rho(J) closed form %.17g, eigensolver %.17g", prob, closed, num);
+    if (pecl[c] < 1.0) ck_assert_double_eq_tol(v->jacobi_rho, closed, 1e-15);
+    else ck_assert(isnan(v->jacobi_rho));
+    ck_assert(v->spd == (pecl[c] == 0.0));
+    size_t n = v->n;
+    double *x = calloc(n, sizeof *x), *xs = calloc(n, sizeof *xs);
+    direct_solve_lu(v, xs);
+    ck_assert_msg(rel_diff(v->x_ref, xs, n) < 1e-10, "%s: x_ref off by %g", prob, rel_diff(v->x_ref, xs, n));
+    if (pecl[c] < 1.0) {
+      /* weakly diagonally dominant and irreducible: the stationary solvers converge */
+      static const char *const specs[] = { "{\"type\": \"jacobi\"}", "{\"type\": \"gauss_seidel\"}",
+                                           "{\"type\": \"sor\", \"policy\": \"young\"}", "{\"type\": \"ssor\"}" };
+      for (size_t q = 0; q < sizeof specs / sizeof specs[0]; q++) {
+        long long k = solve(&in, specs[q], 100000, x);
+        ck_assert_msg(k <= 100000, "%s %s: no convergence", prob, specs[q]);
+        ck_assert_msg(rel_diff(x, xs, n) < 1e-6, "%s %s: off by %g", prob, specs[q], rel_diff(x, xs, n));
+      }
+      long long ky = solve(&in, "{\"type\": \"sor\", \"policy\": \"young\"}", 100000, x);
+      long long k1 = solve(&in, "{\"type\": \"gauss_seidel\"}", 100000, x);
+      ck_assert_msg(ky < k1, "%s: Young's omega %lld iterations, Gauss-Seidel %lld", prob, ky, k1);
+    }
     free(x);
     free(xs);
     inst_close(&in);
@@ -488,6 +695,107 @@ START_TEST(test_policies_reproducible)
 }
 END_TEST
 
+/* ---- bandit policies on a deterministic toy cost table ------------------------------- */
+
+/* A fake sequence: K = 6 arms, context c_t = frac(t * golden ratio) in [0, 1),
+ * cost(t, a) = 100 + 30 |a - a*(c_t)| + (7 t + 3 a) mod 11 (a deterministic
+ * "noise"), where the instance's best arm a*(c) = round(2 + 2 c) lies in
+ * {2, 3, 4}, so arm 3 is best fixed and a contextual policy can do better. */
+#define TOY_K 6
+#define TOY_T 2000
+typedef struct {
+  size_t t;
+  double grid[TOY_K];
+  long long *table;
+} toy_seq;
+
+static double toy_context(void *ctx)
+{
+  const toy_seq *s = ctx;
+  double g = (double)s->t * 0.6180339887498949;
+  return g - floor(g);
+}
+
+static size_t toy_index(void *ctx) { return ((const toy_seq *)ctx)->t; }
+
+static const long long *toy_table(void *ctx, ob_error *err)
+{
+  (void)err;
+  return ((const toy_seq *)ctx)->table;
+}
+
+static long long toy_cost(size_t t, size_t a, double c)
+{
+  long long best = (long long)floor(2.0 + 2.0 * c + 0.5);
+  return 100 + 30 * llabs((long long)a - best) + (long long)((7 * t + 3 * a) % 11);
+}
+
+/* Runs policy `name` for T instances; returns the regret against the best
+ * fixed arm (contextual = false) or the per-instance best arm (true). */
+static double toy_regret(const char *name, uint64_t seed, size_t T, bool contextual)
+{
+  toy_seq ts = { 0 };
+  ts.table = calloc(TOY_T * TOY_K, sizeof *ts.table);
+  for (size_t a = 0; a < TOY_K; a++) ts.grid[a] = 1.0 + 0.15 * (double)a;
+  for (size_t t = 0; t < TOY_T; t++) {
+    ts.t = t;
+    for (size_t a = 0; a < TOY_K; a++) ts.table[t * TOY_K + a] = toy_cost(t, a, toy_context(&ts));
+  }
+  ob_linsys_seq seq = { .count = T, .context_lo = 0.0, .context_hi = 1.0, .grid = ts.grid, .ngrid = TOY_K,
+                        .index = toy_index, .context = toy_context, .cost_table = toy_table };
+  struct ob_linsys_view v = { .n = 1, .ctx = &ts, .jacobi_rho = NAN, .seq = &seq };
+  ob_omega_policy_config cfg = { .omega = 1.5, .seed = seed, .epsilon = 0.1, .gamma = 1.0 };
+  snprintf(cfg.name, sizeof cfg.name, "%s", name);
+  ob_omega_policy *pol = NULL;
+  ob_error err;
+  ck_assert_int_eq(ob_omega_policy_alloc(&cfg, &v, &pol, &err), OB_OK);
+  long long total = 0, oracle = 0, fixed[TOY_K] = { 0 };
+  for (size_t t = 0; t < T; t++) {
+    ts.t = t;
+    double w = ob_omega_policy_choose(pol);
+    size_t arm = TOY_K;
+    for (size_t a = 0; a < TOY_K; a++)
+      if (ts.grid[a] == w) arm = a;
+    ck_assert_msg(arm < TOY_K, "%s chose omega %g outside the grid", name, w);
+    long long c = ts.table[t * TOY_K + arm], cmin = ts.table[t * TOY_K];
+    for (size_t a = 0; a < TOY_K; a++) {
+      fixed[a] += ts.table[t * TOY_K + a];
+      if (ts.table[t * TOY_K + a] < cmin) cmin = ts.table[t * TOY_K + a];
+    }
+    total += c;
+    oracle += cmin;
+    ob_omega_policy_feedback(pol, (double)c);
+  }
+  long long best = fixed[0];
+  for (size_t a = 1; a < TOY_K; a++)
+    if (fixed[a] < best) best = fixed[a];
+  ob_omega_policy_free(pol);
+  free(ts.table);
+  return (double)(total - (contextual ? oracle : best));
+}
+
+START_TEST(test_policies_regret)
+{
+  static const struct { const char *name; bool contextual; } pols[] = {
+    { "tsallis_inf", false }, { "ucb", false }, { "epsilon_greedy", false }, { "chebcb", true },
+  };
+  for (size_t p = 0; p < sizeof pols / sizeof pols[0]; p++) {
+    double r50 = 0, r2000 = 0;
+    for (uint64_t seed = 1; seed <= 5; seed++) {
+      r50 += toy_regret(pols[p].name, seed, 50, pols[p].contextual) / 50.0 / 5.0;
+      r2000 += toy_regret(pols[p].name, seed, 2000, pols[p].contextual) / 2000.0 / 5.0;
+    }
+    fprintf(stderr, "check_linsys: toy table, %s: regret/T %.2f at T = 50, %.2f at T = 2000 (%s)\n",
+            pols[p].name, r50, r2000, pols[p].contextual ? "vs per-instance best" : "vs best fixed");
+    ck_assert_msg(r2000 < 0.75 * r50, "%s: regret/T %.3f at T = 2000 is not below 3/4 of %.3f at T = 50",
+                  pols[p].name, r2000, r50);
+    /* and the seed is honoured: one seed, one result */
+    ck_assert_double_eq(toy_regret(pols[p].name, 7, 300, pols[p].contextual),
+                        toy_regret(pols[p].name, 7, 300, pols[p].contextual));
+  }
+}
+END_TEST
+
 START_TEST(test_bad_input)
 {
   inst in;
@@ -524,11 +832,14 @@ Suite *make_linsys_suite(void)
   tcase_add_test(tc, test_sor1_is_gauss_seidel);
   tcase_add_test(tc, test_jacobi_spectrum);
   tcase_add_test(tc, test_iteration_counts);
+  tcase_add_test(tc, test_numpy_reference);
   tcase_add_test(tc, test_cg_and_direct);
+  tcase_add_test(tc, test_convection_diffusion);
   tcase_add_test(tc, test_redblack_threads);
   tcase_add_test(tc, test_mm_good);
   tcase_add_test(tc, test_mm_bad);
   tcase_add_test(tc, test_policies_reproducible);
+  tcase_add_test(tc, test_policies_regret);
   tcase_add_test(tc, test_bad_input);
   suite_add_tcase(s, tc);
   return s;

@@ -7,7 +7,9 @@
  * (8 vs 8 completely separated samples: p = 2 / C(16, 8) = 1/6435). The loader
  * is checked on small files written here: identical duplicates are dropped,
  * conflicting ones are an error naming both files, a wrong schema version and
- * a run without an optimizer id are errors with a JSON path.
+ * a run without an optimizer id are errors with a JSON path. Sequence
+ * problems: the table of totals and ratios and the cumulative-cost curves of
+ * hand-made final.sequence objects.
  */
 #include "config.h"
 
@@ -194,6 +196,8 @@ START_TEST(test_tables_and_profile)
   ck_assert_int_eq(ob_agg_build(&r, NULL, &a, &err), OB_OK);
   ck_assert_uint_eq(a.nprob, 2);
   ck_assert_uint_eq(a.nopt, 2);
+  ck_assert_uint_eq(a.seq_table, (size_t)-1);   /* no final.sequence: no sequence table or curves */
+  ck_assert_uint_eq(a.nseq, 0);
 
   const ob_table *tp = &a.table[0];
   const ob_cell *sa = find_cell(tp, "a", "steps to 0.001"), *sb = find_cell(tp, "b", "steps to 0.001");
@@ -268,6 +272,74 @@ START_TEST(test_bandwidth_shape)
 }
 END_TEST
 
+/* A sequence run (final.sequence as sor_sequence writes it) with 3 instances. */
+static json_t *make_seq_run(const char *opt, long seed, const long *it, long bf, long young, long oracle)
+{
+  char id[256];
+  snprintf(id, sizeof id, "s/%s/local/t1/s%ld", opt, seed);
+  json_t *q = json_pack("{s:i, s:i, s:[I,I,I], s:I, s:f, s:I, s:I, s:I}", "instances", 3, "completed", 3, "iterations",
+                        (json_int_t)it[0], (json_int_t)it[1], (json_int_t)it[2], "total_iterations",
+                        (json_int_t)(it[0] + it[1] + it[2]), "best_fixed_omega", 1.5, "best_fixed_total", (json_int_t)bf,
+                        "instance_optimal_total", (json_int_t)young, "grid_oracle_total", (json_int_t)oracle);
+  return json_pack("{s:s, s:{s:s, s:s, s:i}, s:{s:s, s:s}, s:{s:s}, s:i, s:I, s:s, s:I, s:[], s:{s:o}}",
+                   "id", id, "problem", "type", "sor_sequence", "id", "s", "dim", 4,
+                   "optimizer", "type", "sor", "id", opt, "placement", "name", "local", "threads", 1,
+                   "seed", (json_int_t)seed, "status", "target_reached", "steps", (json_int_t)(it[0] + it[1] + it[2]),
+                   "targets", "final", "sequence", q);
+}
+
+START_TEST(test_sequence)
+{
+  /* seed 0: comparators 30 (best fixed), 15 (Young), 20 (grid oracle); seed 1: 36, 18, 24 */
+  static const long p1[2][3] = { { 10, 20, 30 }, { 12, 22, 32 } }, p2[2][3] = { { 5, 5, 5 }, { 7, 7, 7 } };
+  json_t *runs = json_array();
+  for (long s = 0; s < 2; s++) {
+    json_array_append_new(runs, make_seq_run("p1", s, p1[s], 30 + 6 * s, 15 + 3 * s, 20 + 4 * s));
+    json_array_append_new(runs, make_seq_run("p2", s, p2[s], 30 + 6 * s, 15 + 3 * s, 20 + 4 * s));
+  }
+  const char *f = write_doc("seq.json", runs, 1);
+  ob_report r;
+  ob_agg a;
+  ob_error err;
+  ob_error_clear(&err);
+  ck_assert_int_eq(ob_report_load(&r, &f, 1, &err), OB_OK);
+  ck_assert_int_eq(ob_agg_build(&r, NULL, &a, &err), OB_OK);
+  ck_assert_uint_lt(a.seq_table, a.ntables);
+  const ob_table *t = &a.table[a.seq_table];
+  ck_assert_uint_eq(t->ncols, 8);
+  ck_assert_uint_eq(t->nrows, 5);   /* two policies, three comparators */
+  ck_assert_str_eq(t->head[4], "total iterations");
+  ck_assert_str_eq(t->cell[0 * 8 + 1].text, "p1");
+  ck_assert_str_eq(t->cell[0 * 8 + 3].text, "3/3");
+  ck_assert_str_eq(t->cell[0 * 8 + 4].text, "63 [61.5, 64.5]");          /* 60, 66 */
+  ck_assert_str_eq(t->cell[0 * 8 + 5].text, "1.917 [1.875, 1.958]");     /* 60/30, 66/36 */
+  ck_assert_str_eq(t->cell[0 * 8 + 6].text, "3.833 [3.750, 3.917]");     /* 60/15, 66/18 */
+  ck_assert(!(t->cell[0 * 8 + 4].flags & OB_CELL_BEST));
+  ck_assert_str_eq(t->cell[1 * 8 + 4].text, "18 [16.5, 19.5]");          /* 15, 21 */
+  ck_assert(t->cell[1 * 8 + 4].flags & OB_CELL_BEST);
+  ck_assert_str_eq(t->cell[1 * 8 + 6].text, "1.083 [1.042, 1.125]");     /* 15/15, 21/18 */
+  ck_assert_str_eq(t->cell[2 * 8 + 1].text, "best fixed omega 1.5 (hindsight)");
+  ck_assert_str_eq(t->cell[2 * 8 + 4].text, "33 [31.5, 34.5]");
+  ck_assert_str_eq(t->cell[2 * 8 + 5].text, "1.000 [1.000, 1.000]");
+  ck_assert_str_eq(t->cell[3 * 8 + 4].text, "16.5 [15.75, 17.25]");      /* Young: 15, 18 */
+  ck_assert_str_eq(t->cell[3 * 8 + 5].text, "0.500 [0.500, 0.500]");    /* Young / best fixed */
+  ck_assert_str_eq(t->cell[4 * 8 + 7].text, "1.000 [1.000, 1.000]");    /* grid oracle / itself */
+  /* curves: median over seeds of the cumulative iterations; comparators at a constant rate */
+  ck_assert_uint_eq(a.nseq, 1);
+  const ob_seq_curve *cv = &a.seq[0];
+  ck_assert_uint_eq(cv->n, 3);
+  ck_assert_uint_eq(cv->nline, 4);
+  ck_assert_int_eq(cv->exact_comparators, 0);
+  ck_assert_double_eq_tol(cv->y[0 * 3 + 0], 11, 1e-12);
+  ck_assert_double_eq_tol(cv->y[0 * 3 + 2], 63, 1e-12);
+  ck_assert_double_eq_tol(cv->y[1 * 3 + 1], 12, 1e-12);             /* (10 + 14) / 2 */
+  ck_assert_double_eq_tol(cv->y[2 * 3 + 0], 11, 1e-12);             /* (30/3 + 36/3) / 2 */
+  ck_assert_double_eq_tol(cv->y[3 * 3 + 1], 11, 1e-12);             /* (15*2/3 + 18*2/3) / 2 */
+  ob_agg_free(&a);
+  ob_report_free(&r);
+}
+END_TEST
+
 static Suite *make_report_suite(void)
 {
   Suite *s = suite_create("report");
@@ -282,6 +354,7 @@ static Suite *make_report_suite(void)
   tcase_add_test(files, test_load_duplicates);
   tcase_add_test(files, test_load_errors);
   tcase_add_test(files, test_tables_and_profile);
+  tcase_add_test(files, test_sequence);
   suite_add_tcase(s, files);
   return s;
 }

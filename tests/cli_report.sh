@@ -14,7 +14,12 @@
 #     when chromium is installed it is loaded headless: no console errors, the
 #     DOM has every table and plot, and a screenshot is written
 #     (kept as $top_builddir/tests/report-screenshot.png for a human to look at);
-#   - LaTeX --standalone compiles with pdflatex when pdflatex is installed.
+#   - LaTeX --standalone compiles with pdflatex when pdflatex is installed;
+#   - sequence problems: tests/data/report/sequence-results.json is the output of
+#     `optbench run tests/data/report/sequence-suite.json` (sor_sequence, 6x6, T = 20,
+#     three SOR omega policies, 2 seeds); its Markdown, LaTeX and CSV equal
+#     sequence-expected.{md,tex,csv}, its HTML has the sequence table and the
+#     cumulative-cost figure, and --plots writes cumulative-<problem>.{pdf,png}.
 # A missing chromium or pdflatex is reported as "skipped: ..." inside a passing
 # test (never exit 77). Exit status: 0 all passed, 1 some failed.
 
@@ -78,6 +83,49 @@ golden() {   # golden NAME EXPECTED ARGS...
 golden golden-md expected.md results.json
 golden golden-latex expected.tex results.json --format latex
 golden golden-csv expected.csv results.json --format csv
+golden golden-sequence-md sequence-expected.md sequence-results.json
+golden golden-sequence-latex sequence-expected.tex sequence-results.json --format latex
+golden golden-sequence-csv sequence-expected.csv sequence-results.json --format csv
+
+# sequence table: policies against best-fixed, Young and the per-instance best grid point
+if report sequence-table sequence-results.json; then
+  if grep -qF '| problem | policy | seeds | instances | total iterations | / best fixed | / instance-optimal | / best grid point |' "$work/out" &&
+     grep -qF '| sor\_sequence-n6-T20 | sor-policyyoung | 2 | 20/20 | **482 [477, 487]** |' "$work/out" &&
+     grep -qF '| sor\_sequence-n6-T20 | instance-optimal omega (Young) | 2 | 20/20 | 482 [477, 487] | 0.844 [0.834, 0.854] | 1.000 [1.000, 1.000] |' "$work/out"; then
+    pass sequence-table
+  else
+    fail sequence-table "expected the sequence table with Young's row equal to the young policy"
+  fi
+fi
+
+# sequence HTML: the table, and the cumulative-cost figure after it
+if report sequence-html sequence-results.json --format html -o "$work/seq.html"; then
+  svgs=$(grep -c '^<svg' "$work/seq.html")
+  if [ "$svgs" -ne 5 ]; then
+    fail sequence-html "expected 5 inline SVG plots (profile, ECDF, convergence, cumulative cost, placement) got $svgs"
+  elif ! grep -qF '<h2 id="sequence">Sequence problems: total iterations over the instances</h2>' "$work/seq.html" ||
+       ! grep -qF 'href="#sequence"' "$work/seq.html"; then
+    fail sequence-html "expected the sequence section and its link"
+  elif [ "$(sed -n '/<h2 id="sequence">/,/<h2 id="placements">/p' "$work/seq.html" | grep -c '^<svg')" -ne 1 ]; then
+    fail sequence-html "expected the cumulative-cost figure in the sequence section"
+  elif [ "$(grep -o 'id="[^"]*"' "$work/seq.html" | sort | uniq -d | wc -l)" -ne 0 ]; then
+    fail sequence-html "duplicate element ids: $(grep -o 'id="[^"]*"' "$work/seq.html" | sort | uniq -d | head -n 1)"
+  else
+    pass sequence-html
+  fi
+fi
+
+# sequence --plots: the cumulative-cost figure as PDF and PNG
+if report sequence-plots sequence-results.json -o "$work/s.md" --plots "$work/splots"; then
+  f=$work/splots/cumulative-sor_sequence-n6-T20
+  if [ "$(ls "$work/splots" | wc -l)" -ne 10 ]; then
+    fail sequence-plots "expected 10 files (5 figures x PDF, PNG) got $(ls "$work/splots" | wc -l)"
+  elif [ "$(head -c 4 "$f.pdf" 2>/dev/null)" != "%PDF" ] || [ "$(head -c 4 "$f.png" 2>/dev/null | tail -c 3)" != "PNG" ]; then
+    fail sequence-plots "expected cumulative-sor_sequence-n6-T20.pdf and .png"
+  else
+    pass sequence-plots
+  fi
+fi
 
 # csv: one row per run x target (108 runs x 3 targets) plus the header
 if report csv-rows results.json --format csv; then

@@ -24,35 +24,8 @@
 #include "optimizers/optimizer.h"
 #include "problems/logreg.h"
 #include "problems/problem.h"
+#include "tests/opt_harness.h"
 #include "tests/testutil.h"
-
-typedef struct {
-  ob_placement *pl;
-  ob_memtier *mem;
-  ob_problem *prob;
-  ob_optimizer *opt;
-  ob_oracle orc;
-  double *x, *g;
-  size_t n;
-  ob_error err;
-} harness;
-
-static const char *const skip_keys[] = { "type", "id", NULL };
-
-static json_t *jparse(const char *text)
-{
-  json_error_t je;
-  json_t *v = json_loads(text, JSON_DECODE_ANY, &je);
-  ck_assert_msg(v != NULL, "bad test JSON '%s': %s", text, je.text);
-  return v;
-}
-
-static const char *errtext(const ob_error *e)
-{
-  static char buf[1600];
-  ob_error_format(e, buf, sizeof buf);
-  return buf;
-}
 
 /* Opens optimizer `name` (params text `op`) on a logreg problem (params text
  * `pp`); returns the status of ob_optimizer_init (the harness stays open
@@ -101,25 +74,10 @@ static int harness_try(harness *h, const char *name, const char *op, const char 
   return rc;
 }
 
-static void harness_open(harness *h, const char *name, const char *op, const char *pp)
+static void logreg_open(harness *h, const char *name, const char *op, const char *pp)
 {
   int rc = harness_try(h, name, op, "logreg", pp);
   ck_assert_msg(rc == OB_OK, "%s: init: %s", name, errtext(&h->err));
-}
-
-static void harness_step(harness *h)
-{
-  int rc = ob_optimizer_step(h->opt, &h->orc, h->x, h->g, &h->err);
-  ck_assert_msg(rc == OB_OK, "%s: step %lld: %s", h->opt->type->name, h->opt->t + 1, errtext(&h->err));
-}
-
-static void harness_close(harness *h)
-{
-  ob_optimizer_free(h->opt);
-  ob_problem_free(h->prob);
-  ob_memtier_close(h->mem);
-  ob_placement_free(h->pl);
-  memset(h, 0, sizeof *h);
 }
 
 static size_t misclassified(harness *h)
@@ -182,7 +140,7 @@ static const char *data_params(const char *path)
 START_TEST(test_perceptron_first_steps)
 {
   harness h;
-  harness_open(&h, "perceptron", "{}", data_params(thm41_path));
+  logreg_open(&h, "perceptron", "{}", data_params(thm41_path));
   ck_assert_uint_eq(h.n, 2);
   /* theta_1 = (1/(2n)) sum y_i a_i = (1/4) ((1, -1) + (1, 4)) = (1/2, 3/4) */
   harness_step(&h);
@@ -202,7 +160,7 @@ START_TEST(test_perceptron_first_steps)
   harness_close(&h);
 
   /* lr scales the iterates */
-  harness_open(&h, "perceptron", "{\"lr\": 4}", data_params(thm41_path));
+  logreg_open(&h, "perceptron", "{\"lr\": 4}", data_params(thm41_path));
   harness_step(&h);
   harness_step(&h);
   ck_assert_double_eq_tol(h.x[0], 4.0, 1e-14);
@@ -211,7 +169,7 @@ START_TEST(test_perceptron_first_steps)
 
   /* normalized: S_0 = both samples (z = 0): theta_1 = (1/2)(2, 3) = (1, 3/2); then
    * z_1 = -1/2 (S_1 = {1}): theta_2 = (1, 3/2) + (1, -1) = (2, 1/2) */
-  harness_open(&h, "perceptron", "{\"normalized\": true}", data_params(thm41_path));
+  logreg_open(&h, "perceptron", "{\"normalized\": true}", data_params(thm41_path));
   harness_step(&h);
   ck_assert_double_eq_tol(h.x[0], 1.0, 1e-15);
   ck_assert_double_eq_tol(h.x[1], 1.5, 1e-15);
@@ -227,7 +185,7 @@ START_TEST(test_nlr_gd_first_steps)
 {
   const double gamma = 0.7;
   harness h;
-  harness_open(&h, "nlr_gd", "{\"lr\": 0.7}", data_params(thm41_path));
+  logreg_open(&h, "nlr_gd", "{\"lr\": 0.7}", data_params(thm41_path));
   /* theta_0 = 0: grad f = -(1/2) sum (1/2) y_i a_i = -(1/2, 3/4); beta_0 = 1 / (1/2) = 2,
    * so theta_1 = gamma (1, 3/2) */
   harness_step(&h);
@@ -252,13 +210,13 @@ END_TEST
 START_TEST(test_large_step_limit)
 {
   harness h;
-  harness_open(&h, "gd", "{\"lr\": 1e6}", data_params(thm41_path));
+  logreg_open(&h, "gd", "{\"lr\": 1e6}", data_params(thm41_path));
   harness_step(&h);
   harness_step(&h);
   ck_assert_double_eq_tol(h.x[0] / 1e6, 1.0, 1e-12);
   ck_assert_double_eq_tol(h.x[1] / 1e6, 0.25, 1e-12);
   harness_close(&h);
-  harness_open(&h, "nlr_gd", "{\"lr\": 1e6}", data_params(thm41_path));
+  logreg_open(&h, "nlr_gd", "{\"lr\": 1e6}", data_params(thm41_path));
   harness_step(&h);
   harness_step(&h);
   ck_assert_double_eq_tol(h.x[0] / 1e6, 2.0, 1e-12);
@@ -275,13 +233,13 @@ START_TEST(test_worst_case_separation)
    * steps (Thm. 5.3; Thm. 6.1 adds 2 log(2n - 1) / (gamma mu^2) < 1 at gamma 100),
    * the batch perceptron Omega(n) (Thm. 5.1) */
   harness h;
-  harness_open(&h, "perceptron", "{}", data_params(thm51_path));
+  logreg_open(&h, "perceptron", "{}", data_params(thm51_path));
   long batch = steps_to_separate(&h, 10 * THM51_N);
   harness_close(&h);
-  harness_open(&h, "perceptron", "{\"normalized\": true}", data_params(thm51_path));
+  logreg_open(&h, "perceptron", "{\"normalized\": true}", data_params(thm51_path));
   long norm = steps_to_separate(&h, 10 * THM51_N);
   harness_close(&h);
-  harness_open(&h, "nlr_gd", "{\"lr\": 100}", data_params(thm51_path));
+  logreg_open(&h, "nlr_gd", "{\"lr\": 100}", data_params(thm51_path));
   long nlr = steps_to_separate(&h, 10 * THM51_N);
   harness_close(&h);
   if (getenv("OB_TEST_VERBOSE"))
@@ -303,7 +261,7 @@ START_TEST(test_synthetic_separation)
                    "\"radius\": 1, \"seed\": 3}}, \"l2\": 0}";
   for (size_t k = 0; k < sizeof runs / sizeof runs[0]; k++) {
     harness h;
-    harness_open(&h, runs[k][0], runs[k][1], pp);
+    logreg_open(&h, runs[k][0], runs[k][1], pp);
     /* (R/gamma)^2 = 100 bounds the normalized methods; the batch one gets n R^2/gamma^2 */
     long steps = steps_to_separate(&h, 4000);
     ck_assert_msg(steps <= 200, "%s %s: %ld steps to separate", runs[k][0], runs[k][1], steps);
@@ -326,7 +284,7 @@ START_TEST(test_separated_at_step)
   /* Theorem 4.1 data: the batch perceptron separates after step 2 (hand computation
    * above); the oracle's step k sees x_{k-1}, as the runner sets orc.step */
   harness h;
-  harness_open(&h, "perceptron", "{}", data_params(thm41_path));
+  logreg_open(&h, "perceptron", "{}", data_params(thm41_path));
   json_t *fin = final_metrics(&h);
   ck_assert(json_is_null(json_object_get(fin, "separated_at_step")));   /* x0 = 0 does not separate */
   json_decref(fin);
@@ -341,7 +299,7 @@ START_TEST(test_separated_at_step)
 
   /* gd through the oracle: lr 1e6 also separates after 2 steps (Theorem 3.2); after
    * exactly 2 steps only the final x shows it */
-  harness_open(&h, "gd", "{\"lr\": 1e6}", data_params(thm41_path));
+  logreg_open(&h, "gd", "{\"lr\": 1e6}", data_params(thm41_path));
   for (uint64_t k = 1; k <= 2; k++) {
     h.orc.step = k;
     harness_step(&h);

@@ -35,6 +35,7 @@
 #include "memtier/memtier.h"
 #include "optimizers/optimizer.h"
 #include "problems/problem.h"
+#include "tests/opt_harness.h"
 #include "tests/testutil.h"
 
 Suite *make_paper_optimizers_suite(void);
@@ -157,78 +158,6 @@ static const ob_problem_type prosen_type = {
 
 /* ---- a harness around the real driver ------------------------------------------ */
 
-typedef struct {
-  ob_placement *pl;
-  ob_memtier *mem;
-  ob_problem *prob;
-  ob_optimizer *opt;
-  ob_oracle orc;
-  double *x, *g;
-  size_t n;
-  ob_error err;
-} harness;
-
-static const char *const skip_keys[] = { "type", "id", NULL };
-
-static json_t *jparse(const char *text)
-{
-  json_error_t je;
-  json_t *v = json_loads(text, JSON_DECODE_ANY, &je);
-  ck_assert_msg(v != NULL, "bad test JSON '%s': %s", text, je.text);
-  return v;
-}
-
-static const char *errtext(const ob_error *e)
-{
-  static char buf[1600];
-  ob_error_format(e, buf, sizeof buf);
-  return buf;
-}
-
-static void harness_open(harness *h, const char *name, const json_t *oparams, const ob_problem_type *pt,
-                         const json_t *pparams)
-{
-  memset(h, 0, sizeof *h);
-  const ob_optimizer_type *t = ob_optimizer_type_find(name);
-  ck_assert_msg(t != NULL, "optimizer '%s' is not registered", name);
-  json_t *norm = NULL, *local = json_string("local");
-  int rc = ob_params_normalize(t->params, oparams, skip_keys, "optimizer", &norm, &h->err);
-  ck_assert_msg(rc == OB_OK, "%s: normalize: %s", name, errtext(&h->err));
-  rc = ob_optimizer_alloc(t, norm, &h->opt, &h->err);
-  json_decref(norm);
-  ck_assert_msg(rc == OB_OK, "%s: alloc: %s", name, errtext(&h->err));
-  rc = ob_placement_parse(local, "placement", &h->pl, &h->err);
-  json_decref(local);
-  ck_assert_msg(rc == OB_OK, "placement: %s", errtext(&h->err));
-  rc = ob_memtier_open(h->pl, &h->mem, &h->err);
-  ck_assert_msg(rc == OB_OK, "memtier: %s", errtext(&h->err));
-  rc = ob_problem_alloc(pt, pparams, 0, h->mem, &h->prob, &h->err);
-  ck_assert_msg(rc == OB_OK, "problem %s: %s", pt->name, errtext(&h->err));
-  h->n = h->prob->n;
-  h->x = ob_memtier_alloc(h->mem, OB_MEM_PARAMS, h->n, &h->err);
-  h->g = ob_memtier_alloc(h->mem, OB_MEM_GRADS, h->n, &h->err);
-  ck_assert_msg(h->x && h->g, "arena: %s", errtext(&h->err));
-  memcpy(h->x, h->prob->x0, h->n * sizeof *h->x);
-  rc = ob_optimizer_init(h->opt, h->prob, h->mem, &h->err);
-  ck_assert_msg(rc == OB_OK, "%s: init: %s", name, errtext(&h->err));
-  ob_oracle_init(&h->orc, h->prob);
-}
-
-static void harness_step(harness *h)
-{
-  int rc = ob_optimizer_step(h->opt, &h->orc, h->x, h->g, &h->err);
-  ck_assert_msg(rc == OB_OK, "%s: step %lld: %s", h->opt->type->name, h->opt->t + 1, errtext(&h->err));
-}
-
-static void harness_close(harness *h)
-{
-  ob_optimizer_free(h->opt);
-  ob_problem_free(h->prob);
-  ob_memtier_close(h->mem);
-  ob_placement_free(h->pl);
-  memset(h, 0, sizeof *h);
-}
-
 /* Opens `name` with params text `op` on the quadratic given as JSON text `pq`. */
 static void open_quad(harness *h, const char *name, const char *op, const char *pq)
 {
@@ -244,24 +173,6 @@ static void grad_at(harness *h, const double *x, double *g)
   double f;
   int rc = h->prob->type->eval(h->prob->state, x, &f, g, &h->err);
   ck_assert_int_eq(rc, OB_OK);
-}
-
-static int try_configure(const char *name, const char *params_json, ob_error *err)
-{
-  const ob_optimizer_type *t = ob_optimizer_type_find(name);
-  ck_assert_msg(t != NULL, "optimizer '%s' is not registered", name);
-  json_t *given = jparse(params_json), *norm = NULL;
-  ob_optimizer *o = NULL;
-  ob_error_clear(err);
-  int rc = ob_params_normalize(t->params, given, skip_keys, "optimizer", &norm, err);
-  if (rc == OB_OK) {
-    rc = ob_optimizer_alloc(t, norm, &o, err);
-    ck_assert_msg(rc == OB_OK ? o != NULL : o == NULL, "alloc must set *out exactly on success");
-    ob_optimizer_free(o);
-  }
-  json_decref(norm);
-  json_decref(given);
-  return rc;
 }
 
 /* ---- numpy reference trajectories ------------------------------------------------ */

@@ -35,26 +35,12 @@
 #include "optimizers/optimizer.h"
 #include "optimizers/schedule.h"
 #include "problems/problem.h"
+#include "tests/opt_harness.h"
 #include "tests/testutil.h"
 
 Suite *make_wrappers_suite(void);
 
 /* ---- helpers ------------------------------------------------------------------ */
-
-static json_t *jparse(const char *text)
-{
-  json_error_t je;
-  json_t *v = json_loads(text, JSON_DECODE_ANY, &je);
-  ck_assert_msg(v != NULL, "bad test JSON '%s': %s", text, je.text);
-  return v;
-}
-
-static const char *errtext(const ob_error *e)
-{
-  static char buf[1600];
-  ob_error_format(e, buf, sizeof buf);
-  return buf;
-}
 
 /* One optimizer on one registry problem, local memory. */
 typedef struct {
@@ -68,8 +54,6 @@ typedef struct {
   size_t n;
   ob_error err;
 } rig;
-
-static const char *const skip_keys[] = { "type", "id", NULL };
 
 /* ospec: {"type": ..., params} as in a suite; horizon: the suite's max_steps. */
 static void rig_open(rig *r, const char *ospec, long long horizon, const char *ptype, const char *pparams)

@@ -58,7 +58,8 @@ typedef struct {
 
 static long long evals_total(const ob_oracle *o)
 {
-  return (long long)(o->n_f + o->n_grad + o->n_hvp + o->n_gnvp);
+  return (long long)(o->n_f + o->n_grad + o->n_hvp + o->n_gnvp + o->n_upper_f + o->n_upper_grad +
+                     o->n_lower_f + o->n_lower_grad + o->n_hyy + o->n_hxy + o->n_cons);
 }
 
 static void set_reason(run_t *r, const char *status, const char *fmt, ...)
@@ -159,6 +160,15 @@ static json_t *build_record(run_t *r, ob_problem *prob, ob_optimizer *opt, ob_or
                       "f", (json_int_t)(orc ? orc->n_f : 0), "grad", (json_int_t)(orc ? orc->n_grad : 0),
                       "hvp", (json_int_t)(orc ? orc->n_hvp : 0), "gnvp", (json_int_t)(orc ? orc->n_gnvp : 0),
                       "total", (json_int_t)(orc ? evals_total(orc) : 0)));
+  if (orc && orc->p && orc->p->type->bilevel)
+    json_object_set_new(json_object_get(rec, "evals"), "bilevel",
+                        json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+                                  "upper_f", (json_int_t)orc->n_upper_f,
+                                  "upper_grad", (json_int_t)orc->n_upper_grad,
+                                  "lower_f", (json_int_t)orc->n_lower_f,
+                                  "lower_grad", (json_int_t)orc->n_lower_grad,
+                                  "hyy", (json_int_t)orc->n_hyy, "hxy", (json_int_t)orc->n_hxy,
+                                  "cons", (json_int_t)orc->n_cons));
   double med, p10, p90, umed, u10, u90;
   median_quantiles(r->dt, r->ndt, &med, &p10, &p90);
   median_quantiles(r->dt_update, r->ndt, &umed, &u10, &u90);

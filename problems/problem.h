@@ -106,6 +106,9 @@ void ob_problem_free(ob_problem *p);
 typedef struct ob_oracle {
   ob_problem *p;
   uint64_t n_f, n_grad, n_hvp, n_gnvp;   /* evaluations made through this oracle */
+  /* bilevel oracles (problems/bilevel.h): upper/lower values and gradients,
+   * grad2_yy g v, grad2_xy g v, constraint values and Jacobian products */
+  uint64_t n_upper_f, n_upper_grad, n_lower_f, n_lower_grad, n_hyy, n_hxy, n_cons;
   double seconds;                /* time spent inside the problem */
   uint64_t step;                 /* 1-based step being taken (set by the runner) */
 } ob_oracle;

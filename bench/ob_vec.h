@@ -16,6 +16,21 @@
 #define OB_VEC_BLOCK 2048
 #define OB_VEC_PAR_MIN 32768
 
+/* OB_KERNEL marks a function whose loops are element-wise update kernels: the
+ * compiler emits an AVX clone beside the baseline one and the loader picks the
+ * best for the CPU (target_clones; configure's --disable-kernel-clones turns
+ * it off). OpenMP regions inside the function are cloned with it. Every clone
+ * performs the same IEEE operations (no contraction: -ffp-contract=off in C11
+ * mode; vector sqrt and division are exactly rounded), so results do not
+ * depend on the clone the CPU gets. Baseline x86-64 has 2-wide SSE2 vectors,
+ * on which an Adam step (a square root and two divisions per coordinate) runs
+ * at about half the memory speed; tests/perf/adam_ratios.sh measures it. */
+#if defined(OB_HAVE_TARGET_CLONES) && (defined(__x86_64__) || defined(__i386__))
+#define OB_KERNEL __attribute__((target_clones("avx", "default")))
+#else
+#define OB_KERNEL
+#endif
+
 /* sum_i a[i] * b[i] */
 double ob_vec_dot(const double *a, const double *b, size_t n);
 /* sum_i a[i] */

@@ -151,7 +151,7 @@ adabelief_elem(size_t i, double *restrict x, const double *restrict g, double *r
     }                                                                                   \
   } while (0)
 
-static int adabelief_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)
+OB_KERNEL static int adabelief_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)
 {
   adabelief_state *s = vs;
   const double lr = s->lr * ctx->lr_scale;

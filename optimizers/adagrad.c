@@ -110,7 +110,7 @@ adagrad_elem(size_t i, double *restrict x, const double *restrict g, double *res
     for (size_t i = 0; i < n; i++) adagrad_elem(i, x, g, sum, neg_clr, wdc, eps, WD);   \
   } while (0)
 
-static int adagrad_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)
+OB_KERNEL static int adagrad_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)
 {
   adagrad_state *s = vs;
   const double lr = s->lr * ctx->lr_scale;   /* schedule (1 without one) */

@@ -59,7 +59,7 @@ static int adagrad_norm_init(void *vs, size_t n, double *const *vec, const ob_pr
   return OB_OK;
 }
 
-static int adagrad_norm_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)
+OB_KERNEL static int adagrad_norm_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)
 {
   adagrad_norm_state *s = vs;
   const double lr = s->lr * ctx->lr_scale;

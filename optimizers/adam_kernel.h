@@ -91,7 +91,7 @@ adam_elem(size_t i, double *restrict x, const double *restrict g, double *restri
  * without AMSGrad. The pointers must not alias. Bit-identical for every
  * thread count: each coordinate's arithmetic is independent of the partition,
  * and the vector and scalar code paths perform the same IEEE operations. */
-static inline void adam_update(size_t n, double *restrict x, const double *restrict g,
+OB_KERNEL static void adam_update(size_t n, double *restrict x, const double *restrict g,
                                double *restrict m, double *restrict v, double *restrict vmax,
                                const adam_coef *cp)
 {

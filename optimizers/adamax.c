@@ -105,7 +105,7 @@ adamax_elem(size_t i, double *restrict x, const double *restrict g, double *rest
     for (size_t i = 0; i < n; i++) adamax_elem(i, x, g, m, u, c, WD);                   \
   } while (0)
 
-static int adamax_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)
+OB_KERNEL static int adamax_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)
 {
   adamax_state *s = vs;
   const double lr = s->lr * ctx->lr_scale;   /* schedule (1 without one) */

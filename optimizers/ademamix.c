@@ -123,7 +123,7 @@ ademamix_elem(size_t i, double *restrict x, const double *restrict g, double *re
   x[i] = x[i] + c.neg_lr * u;
 }
 
-static int ademamix_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)
+OB_KERNEL static int ademamix_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)
 {
   ademamix_state *s = vs;
   const double lr = s->lr * ctx->lr_scale;

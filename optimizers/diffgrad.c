@@ -111,7 +111,7 @@ diffgrad_elem(size_t i, double *restrict x, const double *restrict g, double *re
     for (size_t i = 0; i < n; i++) diffgrad_elem(i, x, g, m, v, gp, c, WD);             \
   } while (0)
 
-static int diffgrad_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)
+OB_KERNEL static int diffgrad_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)
 {
   diffgrad_state *s = vs;
   const double lr = s->lr * ctx->lr_scale;

@@ -111,7 +111,7 @@ static double dog_gnorm_block(void *vctx, size_t lo, size_t hi)
   return s;
 }
 
-static int dog_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)
+OB_KERNEL static int dog_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)
 {
   dog_state *s = vs;
   const double lr = s->lr * ctx->lr_scale;

@@ -116,7 +116,7 @@ exadam_elem(size_t i, double *restrict x, const double *restrict g, double *rest
     for (size_t i = 0; i < n; i++) exadam_elem(i, x, g, m, v, c, WD);                   \
   } while (0)
 
-static int exadam_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)
+OB_KERNEL static int exadam_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)
 {
   exadam_state *s = vs;
   const double lr = s->lr * ctx->lr_scale;

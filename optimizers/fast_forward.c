@@ -77,7 +77,7 @@ static int fast_forward_init(void *vs, size_t n, double *const *vec, const ob_pr
   return ob_optimizer_init_vectors(s->inner, p, vec + 2, err);
 }
 
-static int fast_forward_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)
+OB_KERNEL static int fast_forward_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)
 {
   fast_forward_state *s = vs;
   const long n = (long)s->n;

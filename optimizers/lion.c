@@ -75,7 +75,7 @@ static int lion_init(void *vs, size_t n, double *const *vec, const ob_problem *p
   return OB_OK;
 }
 
-static int lion_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)
+OB_KERNEL static int lion_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)
 {
   lion_state *s = vs;
   const double lr = s->lr * ctx->lr_scale;

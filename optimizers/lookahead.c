@@ -73,7 +73,7 @@ static int lookahead_init(void *vs, size_t n, double *const *vec, const ob_probl
   return ob_optimizer_init_vectors(s->inner, p, vec + 1, err);
 }
 
-static int lookahead_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)
+OB_KERNEL static int lookahead_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)
 {
   lookahead_state *s = vs;
   const long n = (long)s->n;

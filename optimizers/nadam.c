@@ -132,7 +132,7 @@ nadam_elem(size_t i, double *restrict x, const double *restrict g, double *restr
     for (size_t i = 0; i < n; i++) nadam_elem(i, x, g, m, v, c, WD);                    \
   } while (0)
 
-static int nadam_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)
+OB_KERNEL static int nadam_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)
 {
   nadam_state *s = vs;
   const double lr = s->lr * ctx->lr_scale;   /* schedule (1 without one) */

@@ -68,7 +68,7 @@ static int nlr_gd_init(void *vs, size_t n, double *const *vec, const ob_problem 
   return OB_OK;
 }
 
-static int nlr_gd_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)
+OB_KERNEL static int nlr_gd_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)
 {
   nlr_gd_state *s = vs;
   int rc = ob_oracle_eval(o, x, NULL, g, err);

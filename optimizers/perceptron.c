@@ -86,7 +86,7 @@ static int perceptron_init(void *vs, size_t n, double *const *vec, const ob_prob
   return OB_OK;
 }
 
-static int perceptron_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)
+OB_KERNEL static int perceptron_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)
 {
   perceptron_state *s = vs;
   (void)g;

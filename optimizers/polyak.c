@@ -60,7 +60,7 @@ static int polyak_init(void *vs, size_t n, double *const *vec, const ob_problem 
   return OB_OK;
 }
 
-static int polyak_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)
+OB_KERNEL static int polyak_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)
 {
   polyak_state *s = vs;
   const double lr = s->lr * ctx->lr_scale;

@@ -145,7 +145,7 @@ rmsprop_elem(size_t i, double *restrict x, const double *restrict g, double *res
     else RMSPROP_LOOP(false, CEN, MOM);                                                 \
   } while (0)
 
-static int rmsprop_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)
+OB_KERNEL static int rmsprop_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)
 {
   rmsprop_state *s = vs;
   const double lr = s->lr * ctx->lr_scale;   /* schedule (1 without one) */

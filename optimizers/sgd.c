@@ -116,7 +116,7 @@ sgd_elem(size_t i, double *restrict x, const double *restrict g, double *restric
     for (size_t i = 0; i < n; i++) sgd_elem(i, x, g, b, c, WD, MOM, NEST);              \
   } while (0)
 
-static int sgd_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)
+OB_KERNEL static int sgd_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)
 {
   sgd_state *s = vs;
   const double lr = s->lr * ctx->lr_scale;   /* schedule (1 without one) */

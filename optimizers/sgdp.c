@@ -135,7 +135,7 @@ static double sgdp_radial_block(void *vctx, size_t lo, size_t hi)
   return s;
 }
 
-static int sgdp_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)
+OB_KERNEL static int sgdp_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)
 {
   sgdp_state *s = vs;
   const double lr = s->lr * ctx->lr_scale;

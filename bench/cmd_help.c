@@ -46,7 +46,7 @@ static const struct {
     "Documentation: README.md and docs/ (installed under share/doc/optbench).\n" },
   { "run",
     "usage: optbench run [SUITE.json] [-o RESULTS.json] [--resume] [--filter GLOB]\n"
-    "                    [--threads N] [--shard I/N] [--quiet]\n"
+    "                    [--threads N] [--seeds LIST] [--shard I/N] [--quiet]\n"
     "\n"
     "Runs every cell (problem x optimizer x placement x threads x seed) of SUITE.json and\n"
     "writes one results file. Without SUITE, runs the installed default suite.\n"
@@ -57,6 +57,8 @@ static const struct {
     "  --filter GLOB      run only the cells whose id matches GLOB (fnmatch(3)), e.g.\n"
     "                     'rosenbrock-*/adam-*/*'\n"
     "  --threads N        run every cell with N OpenMP threads (overrides the suite)\n"
+    "  --seeds LIST       run these seeds instead of the suite's: seeds and inclusive\n"
+    "                     ranges, e.g. 0-39 or 1,5,7-9 (recorded in the results)\n"
     "  --shard I/N        run only shard I of N (1 <= I <= N): cells are split into N\n"
     "                     shards of similar estimated cost (dimension x steps x bytes per\n"
     "                     step), the same on every machine; join them with optbench merge\n"

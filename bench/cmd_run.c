@@ -130,6 +130,7 @@ static const struct option long_opts[] = {
   { "resume", no_argument, NULL, 'r' },
   { "filter", required_argument, NULL, 'f' },
   { "threads", required_argument, NULL, 't' },
+  { "seeds", required_argument, NULL, 'S' },
   { "quiet", no_argument, NULL, 'q' },
   { "shard", required_argument, NULL, 's' },
   { "help", no_argument, NULL, 'h' },
@@ -138,7 +139,7 @@ static const struct option long_opts[] = {
 
 static int run_main(int argc, char **argv)
 {
-  const char *out_arg = NULL, *filter = NULL, *shard_arg = NULL;
+  const char *out_arg = NULL, *filter = NULL, *shard_arg = NULL, *seeds_arg = NULL;
   size_t shard_index = 0, shard_count = 0;
   int resume = 0, quiet = 0, c;
   long threads = 0;
@@ -157,6 +158,7 @@ static int run_main(int argc, char **argv)
       if (threads < 1 || threads > 1024)
         return ob_cli_usage("run", "--threads '%s': expected an integer in [1, 1024]", optarg);
       break;
+    case 'S': seeds_arg = optarg; break;
     case 'q': quiet = 1; break;
     case 's':
       if (ob_shard_parse(optarg, &shard_index, &shard_count, &err) < 0) return ob_cli_usage("run", "%s", err.text);
@@ -182,6 +184,21 @@ static int run_main(int argc, char **argv)
   if (threads && (rc = ob_suite_override_threads(s, (int)threads, &err)) < 0) {
     ob_suite_free(s);
     return ob_cli_fail(&err);
+  }
+  if (seeds_arg) {
+    uint64_t *seeds;
+    size_t nseeds;
+    rc = ob_suite_parse_seeds(seeds_arg, &seeds, &nseeds, &err);
+    if (rc < 0) {
+      ob_suite_free(s);
+      return ob_cli_usage("run", "%s", err.text);
+    }
+    rc = ob_suite_override_seeds(s, seeds, nseeds, &err);
+    free(seeds);
+    if (rc < 0) {
+      ob_suite_free(s);
+      return ob_cli_fail(&err);
+    }
   }
 #ifdef HAVE_MPI
   if (mpi_rank > 0) {   /* a worker: rank 0 checks the output, journals and writes */

@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <ctype.h>
 #include <limits.h>
 #include <math.h>
@@ -738,12 +739,9 @@ int ob_suite_load(const char *path, ob_suite **out, ob_error *err)
   return rc;
 }
 
-int ob_suite_override_threads(ob_suite *s, int threads, ob_error *err)
+/* Rebuilds cells and the normalized suite after an override. */
+static int rebuild(ob_suite *s, ob_error *err)
 {
-  if (threads < 1 || threads > 1024)
-    return ob_error_set(err, OB_EINVAL, "--threads %d is out of range: expected a value in [1, 1024]", threads);
-  s->threads[0] = threads;
-  s->nthreads = 1;
   free(s->cells);
   s->cells = NULL;
   s->ncells = 0;
@@ -752,6 +750,98 @@ int ob_suite_override_threads(ob_suite *s, int threads, ob_error *err)
   json_decref(s->normalized);
   s->normalized = normalized_json(s);
   return s->normalized ? OB_OK : ob_error_set(err, OB_ENOMEM, "out of memory");
+}
+
+int ob_suite_override_threads(ob_suite *s, int threads, ob_error *err)
+{
+  if (threads < 1 || threads > 1024)
+    return ob_error_set(err, OB_EINVAL, "--threads %d is out of range: expected a value in [1, 1024]", threads);
+  s->threads[0] = threads;
+  s->nthreads = 1;
+  return rebuild(s, err);
+}
+
+#define OB_SEED_MAX ((uint64_t)1 << 53)
+#define OB_SEEDS_MAX 1000000
+
+int ob_suite_parse_seeds(const char *text, uint64_t **out, size_t *n, ob_error *err)
+{
+  uint64_t *a = NULL;
+  size_t cnt = 0, cap = 0;
+  const char *p = text;
+  *out = NULL;
+  *n = 0;
+  if (!*p) return ob_error_set(err, OB_EINVAL, "--seeds: empty list");
+  while (*p) {
+    uint64_t lo, hi;
+    char *end;
+    if (*p < '0' || *p > '9') goto syntax;
+    errno = 0;
+    lo = strtoull(p, &end, 10);
+    if (errno || lo > OB_SEED_MAX) goto range;
+    hi = lo;
+    p = end;
+    if (*p == '-') {
+      p++;
+      if (*p < '0' || *p > '9') goto syntax;
+      hi = strtoull(p, &end, 10);
+      if (errno || hi > OB_SEED_MAX) goto range;
+      if (hi < lo) {
+        free(a);
+        return ob_error_set(err, OB_EINVAL, "--seeds: range %llu-%llu is empty (write it low-high)",
+                            (unsigned long long)lo, (unsigned long long)hi);
+      }
+      p = end;
+    }
+    if (hi - lo >= OB_SEEDS_MAX || cnt + (hi - lo) >= OB_SEEDS_MAX) {
+      free(a);
+      return ob_error_set(err, OB_EINVAL, "--seeds: more than %d seeds", OB_SEEDS_MAX);
+    }
+    for (uint64_t v = lo;; v++) {
+      for (size_t j = 0; j < cnt; j++)
+        if (a[j] == v) {
+          free(a);
+          return ob_error_set(err, OB_EINVAL, "--seeds: seed %llu is listed twice", (unsigned long long)v);
+        }
+      if (cnt == cap) {
+        size_t nc = cap ? 2 * cap : 16;
+        uint64_t *na = realloc(a, nc * sizeof *na);
+        if (!na) { free(a); return ob_error_set(err, OB_ENOMEM, "out of memory"); }
+        a = na;
+        cap = nc;
+      }
+      a[cnt++] = v;
+      if (v == hi) break;
+    }
+    if (*p == ',') {
+      p++;
+      if (!*p) goto syntax;
+    } else if (*p) {
+      goto syntax;
+    }
+  }
+  *out = a;
+  *n = cnt;
+  return OB_OK;
+syntax:
+  free(a);
+  return ob_error_set(err, OB_EINVAL, "--seeds '%s': expected a list of seeds and ranges such as 0-39 or 1,5,7-9",
+                      text);
+range:
+  free(a);
+  return ob_error_set(err, OB_EINVAL, "--seeds '%s': seeds must be integers in [0, 2^53]", text);
+}
+
+int ob_suite_override_seeds(ob_suite *s, const uint64_t *seeds, size_t n, ob_error *err)
+{
+  if (n == 0) return ob_error_set(err, OB_EINVAL, "--seeds: empty list");
+  uint64_t *a = malloc(n * sizeof *a);
+  if (!a) return ob_error_set(err, OB_ENOMEM, "out of memory");
+  memcpy(a, seeds, n * sizeof *a);
+  free(s->seeds);
+  s->seeds = a;
+  s->nseeds = n;
+  return rebuild(s, err);
 }
 
 void ob_suite_free(ob_suite *s)

@@ -78,6 +78,13 @@ int ob_suite_from_json(const json_t *root, const char *path, ob_suite **out, ob_
 /* Replaces the suite's thread counts by one value (`run --threads N`),
  * rebuilding cells and the normalized suite. */
 int ob_suite_override_threads(ob_suite *s, int threads, ob_error *err);
+/* Parses `run --seeds LIST`: comma-separated seeds and inclusive ranges
+ * ("0-39", "1,5,7-9"), each in [0, 2^53], none twice, at most 10^6. *out is
+ * malloc'd. */
+int ob_suite_parse_seeds(const char *text, uint64_t **out, size_t *n, ob_error *err);
+/* Replaces the suite's seeds (`run --seeds LIST`), rebuilding cells and the
+ * normalized suite, so results and journals record the seeds that ran. */
+int ob_suite_override_seeds(ob_suite *s, const uint64_t *seeds, size_t n, ob_error *err);
 void ob_suite_free(ob_suite *s);
 
 #endif

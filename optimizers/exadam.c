@@ -15,8 +15,12 @@
  *   a_t = lr ln(sqrt(t + 1) sqrt(2))   (growing)   or   a_t = lr   (constant)
  *   x <- x - a_t (m~ + g~) / (sqrt(v~) + eps)
  *
- * The operations are those of the official code (e.g. d1 multiplies after
- * the division by the bias correction). lr * ctx->lr_scale replaces lr in
+ * The loop computes m~ + g~ as (m + g) d1 ibc1 and v~ as v d2 ibc2 with
+ * ibc1 = 1 / (1 - b1^t), ibc2 = 1 / (1 - b2^t) taken once per step: the same
+ * values as the official code's order of operations up to rounding (a few
+ * ulp; the numpy reference of tests/reference/gen_numpy.py follows the code's
+ * order and agrees to 1e-10 relative), with three divisions per coordinate
+ * instead of six, so the step runs at memory speed. lr * ctx->lr_scale replaces lr in
  * both the decay and a_t. The code's "weight_decay" says "(L2 penalty)" but
  * acts on x directly, as written above; optbench follows the code.
  *
@@ -92,7 +96,7 @@ static int exadam_init(void *vs, size_t n, double *const *vec, const ob_problem 
   return OB_OK;
 }
 
-typedef struct { double neg_lr_wd, b1, omb1, b2, omb2, b1t, b2t, bc1, bc2, eps, neg_step; } exadam_coef;
+typedef struct { double neg_lr_wd, b1, omb1, b2, omb2, b1t, b2t, ibc1, ibc2, eps, neg_step; } exadam_coef;
 
 static inline __attribute__((always_inline)) void
 exadam_elem(size_t i, double *restrict x, const double *restrict g, double *restrict m, double *restrict v,
@@ -106,8 +110,8 @@ exadam_elem(size_t i, double *restrict x, const double *restrict g, double *rest
   v[i] = vi;
   const double d1 = 1.0 + vi / (vi + c.eps) * c.b2t;
   const double d2 = 1.0 + mi * mi / (mi * mi + c.eps) * c.b1t;
-  const double mt = mi / c.bc1 * d1, vt = vi / c.bc2 * d2, gt = gi / c.bc1 * d1;
-  x[i] = xi + c.neg_step * (mt + gt) / (sqrt(vt) + c.eps);
+  const double mgt = (mi + gi) * (d1 * c.ibc1), vt = vi * (d2 * c.ibc2);
+  x[i] = xi + c.neg_step * mgt / (sqrt(vt) + c.eps);
 }
 
 #define EX_LOOP(WD)                                                                     \
@@ -128,7 +132,7 @@ OB_KERNEL static int exadam_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o,
   const double a_t = s->growing ? lr * log(sqrt(t + 1.0) * sqrt(2.0)) : lr;
   const exadam_coef c = {
     lr * -s->weight_decay, s->beta1, 1.0 - s->beta1, s->beta2, 1.0 - s->beta2, b1t, b2t,
-    1.0 - b1t, 1.0 - b2t, s->eps, -a_t,
+    1.0 / (1.0 - b1t), 1.0 / (1.0 - b2t), s->eps, -a_t,
   };
   const size_t n = s->n;
   double *m = s->m, *v = s->v;

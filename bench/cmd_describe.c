@@ -32,6 +32,24 @@ static void add_params(json_t *arr, const ob_param_spec *specs)
   }
 }
 
+/* The needs of t's default configuration: type->needs plus what its
+ * needs_of hook adds (sophia's default estimator needs HVPs). */
+static unsigned default_needs(const ob_optimizer_type *t)
+{
+  static const char *const skip[] = { "type", "id", NULL };
+  unsigned needs = t->needs;
+  json_t *given = json_object(), *norm = NULL;
+  ob_optimizer *o = NULL;
+  ob_error err;
+  if (t->needs_of && ob_optimizer_params_normalize(t, given, skip, "optimizer", 0, &norm, &err) == OB_OK &&
+      ob_optimizer_alloc(t, norm, &o, &err) == OB_OK)
+    needs = ob_optimizer_needs(o);
+  ob_optimizer_free(o);
+  json_decref(norm);
+  json_decref(given);
+  return needs;
+}
+
 static json_t *flags_json(unsigned bits, const char *const *names)
 {
   json_t *a = json_array();
@@ -53,8 +71,11 @@ int cmd_describe(int argc, char **argv)
     else name = argv[i];
   }
   if (!name) return ob_cli_usage("describe", "describe needs a problem or optimizer name (see optbench list)");
-  static const char *const needs[] = { "gradient", "hessian_vector_product", "f_opt", NULL };
-  static const char *const provides[] = { "gradient", "hessian_vector_product", "f_opt", NULL };
+  /* in bit order of OB_NEEDS_* and OB_PROVIDES_* */
+  static const char *const needs[] = { "gradient", "hessian_vector_product", "f_opt", "gauss_newton_product",
+                                       "linear_system", "bilevel", NULL };
+  static const char *const provides[] = { "gradient", "hessian_vector_product", "f_opt", "stochastic",
+                                          "gauss_newton_product", "linear_system", "bilevel", NULL };
   json_t *d = NULL, *params = json_array();
   const ob_problem_type *pt = ob_problem_type_find(name);
   const ob_optimizer_type *ot = ob_optimizer_type_find(name);
@@ -65,7 +86,9 @@ int cmd_describe(int argc, char **argv)
     add_params(params, ob_problem_common_params);
   } else if (ot) {
     d = json_pack("{s:s, s:s, s:s, s:s, s:o}", "name", ot->name, "kind", "optimizer", "summary", ot->summary,
-                  "reference", ot->reference, "needs", flags_json(ot->needs, needs));
+                  "reference", ot->reference, "needs", flags_json(default_needs(ot), needs));
+    /* a need that depends on the parameters: "needs" is the defaults' */
+    if (ot->needs_of) json_object_set_new(d, "needs_depend_on_params", json_true());
     add_params(params, ot->params);
     add_params(params, ob_optimizer_common_params);
   } else {
@@ -91,7 +114,8 @@ int cmd_describe(int argc, char **argv)
     size_t i;
     json_t *v;
     json_array_foreach(f, i, v) printf(" %s", json_string_value(v));
-    printf("%s\n\nparameters:\n", json_array_size(f) ? "" : " nothing");
+    printf("%s%s\n\nparameters:\n", json_array_size(f) ? "" : " nothing",
+           json_object_get(d, "needs_depend_on_params") ? " (with the defaults; depends on the parameters)" : "");
     json_array_foreach(params, i, v) {
       json_t *range = json_object_get(v, "range");
       printf("  %-14s %-7s default %-10s %s%s%s\n      %s\n", json_string_value(json_object_get(v, "name")),

@@ -19,18 +19,27 @@
  *               x <- x - lr r m / (sqrt(s) + eps)
  *     N_t < 5, degenerated_to_sgd: x <- x - lr m / (1 - b1^t); else no move
  *
+ *   amsgrad:     smax <- max(smax, s) (after s's eps), and the non-rectified
+ *                update divides by sqrt(smax) / sqrt(1 - b2^t) + eps; the
+ *                rectified branch keeps sqrt(s) + eps, as the package does
+ *                (its N_t >= 5 branch recomputes denom from exp_avg_var, so
+ *                the maximum is tracked but unused there)
+ *
  * Relation to the paper: Algorithm 2 adds eps inside s once per step as
  * written here; its update uses bias-corrected s_hat with eps outside the
- * root, as the non-rectified branch does. The package's AMSGrad option is not
- * offered. m and s are updated on every step, also while x does not move.
+ * root, as the non-rectified branch does. The paper's AMSGrad variant
+ * (Algorithm 2 with the running maximum of s, as in Reddi et al. 2018) is the
+ * package's amsgrad option above. m and s are updated on every step, also
+ * while x does not move.
  * lr * ctx->lr_scale is the step (it also scales the decoupled decay, as the
  * package's group['lr'] does).
  *
  * Defaults (package 0.2.1): lr 1e-3, beta1 0.9, beta2 0.999, eps 1e-16,
  * weight_decay 0, weight_decouple true, fixed_decay false, rectify true,
- * degenerated_to_sgd true. State: m, s. Traffic per coordinate: read x, g, m,
- * s; write x, m, s = 7 * 8 bytes. One OpenMP pass; bit-identical for every
- * thread count.
+ * degenerated_to_sgd true, amsgrad false. State: m, s (+ smax with amsgrad).
+ * Traffic per coordinate: read x, g, m, s; write x, m, s = 7 * 8 bytes
+ * (amsgrad: + read/write smax = 9 * 8). One OpenMP pass; bit-identical for
+ * every thread count.
  */
 #include "config.h"
 
@@ -42,9 +51,9 @@
 
 typedef struct {
   double lr, beta1, beta2, eps, weight_decay;
-  bool weight_decouple, fixed_decay, rectify, degenerated_to_sgd;
+  bool weight_decouple, fixed_decay, rectify, degenerated_to_sgd, amsgrad;
   size_t n;
-  double *m, *s;         /* arena vectors (state class) */
+  double *m, *s, *smax;  /* arena vectors (state class); smax NULL without amsgrad */
   long long t;
 } adabelief_state;
 
@@ -67,6 +76,8 @@ static const ob_param_spec adabelief_params[] = {
     "RAdam-style variance rectification (threshold N_t >= 5)" },
   { "degenerated_to_sgd", OB_PARAM_BOOL, "true", 0, 0, 0, NULL, "sgd",
     "with rectify: take SGD-with-momentum steps while N_t < 5 (false: do not move)" },
+  { "amsgrad", OB_PARAM_BOOL, "false", 0, 0, 0, NULL, "ams",
+    "AMSGrad: normalize by the running maximum of s (the official package's option)" },
   { NULL, 0, NULL, 0, 0, 0, NULL, NULL, NULL }
 };
 
@@ -82,6 +93,7 @@ static int adabelief_configure(void *vs, const json_t *params, ob_error *err)
   s->fixed_decay = ob_params_bool(params, "fixed_decay");
   s->rectify = ob_params_bool(params, "rectify");
   s->degenerated_to_sgd = ob_params_bool(params, "degenerated_to_sgd");
+  s->amsgrad = ob_params_bool(params, "amsgrad");
   if (s->fixed_decay && !s->weight_decouple)
     return ob_error_at(err, OB_EINVAL, "fixed_decay", "'fixed_decay' needs 'weight_decouple' = true");
   if (s->weight_decouple && (s->fixed_decay ? s->weight_decay : s->lr * s->weight_decay) >= 1.0)
@@ -93,8 +105,8 @@ static int adabelief_configure(void *vs, const json_t *params, ob_error *err)
 
 static size_t adabelief_nvectors(const void *vs)
 {
-  (void)vs;
-  return 2;
+  const adabelief_state *s = vs;
+  return s->amsgrad ? 3 : 2;
 }
 
 static int adabelief_init(void *vs, size_t n, double *const *vec, const ob_problem *p, ob_error *err)
@@ -106,6 +118,7 @@ static int adabelief_init(void *vs, size_t n, double *const *vec, const ob_probl
   s->t = 0;
   s->m = vec[0];
   s->s = vec[1];
+  s->smax = s->amsgrad ? vec[2] : NULL;
   return OB_OK;
 }
 
@@ -116,7 +129,8 @@ typedef struct { double decay, l2, b1, omb1, b2, omb2, eps, coef, bc2_sqrt; } ad
 
 static inline __attribute__((always_inline)) void
 adabelief_elem(size_t i, double *restrict x, const double *restrict g, double *restrict m,
-               double *restrict sv, const adabelief_coef c, const bool l2, const int mode)
+               double *restrict sv, double *restrict smax, const adabelief_coef c, const bool l2,
+               const bool ams, const int mode)
 {
   const double xi = x[i] * c.decay;
   const double gi = l2 ? g[i] + x[i] * c.l2 : g[i];
@@ -125,8 +139,13 @@ adabelief_elem(size_t i, double *restrict x, const double *restrict g, double *r
   const double si = (sv[i] * c.b2 + r * r * c.omb2) + c.eps;
   m[i] = mi;
   sv[i] = si;
+  double sd = si;
+  if (ams) {
+    sd = fmax(smax[i], si);
+    smax[i] = sd;
+  }
   if (mode == AB_ADAPTIVE)
-    x[i] = xi + c.coef * mi / (sqrt(si) / c.bc2_sqrt + c.eps);
+    x[i] = xi + c.coef * mi / (sqrt(sd) / c.bc2_sqrt + c.eps);
   else if (mode == AB_RECTIFIED)
     x[i] = xi + c.coef * mi / (sqrt(si) + c.eps);
   else if (mode == AB_SGD)
@@ -138,7 +157,7 @@ adabelief_elem(size_t i, double *restrict x, const double *restrict g, double *r
 #define AB_LOOP(L2, MODE)                                                               \
   do {                                                                                  \
     _Pragma("omp parallel for simd schedule(static) if (n >= OB_VEC_PAR_MIN)")          \
-    for (size_t i = 0; i < n; i++) adabelief_elem(i, x, g, m, sv, c, L2, MODE);         \
+    for (size_t i = 0; i < n; i++) adabelief_elem(i, x, g, m, sv, smax, c, L2, ams, MODE); \
   } while (0)
 
 #define AB_MODES(L2)                                                                    \
@@ -187,7 +206,8 @@ OB_KERNEL static int adabelief_step(void *vs, const ob_step_ctx *ctx, ob_oracle 
     }
   }
   const size_t n = s->n;
-  double *m = s->m, *sv = s->s;
+  double *m = s->m, *sv = s->s, *smax = s->smax;
+  const bool ams = s->amsgrad;
   if (c.l2 != 0.0) AB_MODES(true);
   else AB_MODES(false);
   return OB_OK;
@@ -198,13 +218,13 @@ OB_KERNEL static int adabelief_step(void *vs, const ob_step_ctx *ctx, ob_oracle 
 
 static double adabelief_traffic(const void *vs)
 {
-  (void)vs;
-  return 7.0 * sizeof(double);   /* read x, g, m, s; write x, m, s */
+  const adabelief_state *s = vs;
+  return (s->amsgrad ? 9.0 : 7.0) * sizeof(double);   /* read x, g, m, s (smax); write x, m, s (smax) */
 }
 
 const ob_optimizer_type ob_optimizer_adabelief = {
   .name = "adabelief",
-  .summary = "AdaBelief: Adam with the EMA of (g - m)^2; rectify and decoupled decay options (Zhuang et al. 2020)",
+  .summary = "AdaBelief: Adam with the EMA of (g - m)^2; rectify, decoupled decay and AMSGrad options (Zhuang et al. 2020)",
   .reference = "Zhuang et al. 2020, NeurIPS, Algorithm 2; = adabelief-pytorch 0.2.1 (official), double precision",
   .params = adabelief_params,
   .state_size = sizeof(adabelief_state),

@@ -13,17 +13,32 @@
  *
  * so eta_t = max_{s<=t} ||x_s - x0|| / sqrt(sum_{s<=t} ||g_s||^2), the
  * paper's eq. (1), with r_eps = reps_rel (1 + ||x0||) as the initial
- * distance. lr is the paper's c (keep 1). The authors stress that DoG should
- * be combined with iterate averaging; optbench reports the last iterate (the
- * averager of the official package is not part of the step). Norms are the
- * fixed-block ob_vec sums, so eta is identical for every thread count.
- * lr * ctx->lr_scale replaces lr.
+ * distance. lr is the paper's c (keep 1).
+ *
+ * Averaging ("average": gamma, null = off): the paper pairs DoG with the
+ * polynomial-decay averaging of Shamir & Zhang (ICML 2013), section 3 and
+ * the experiments (gamma = 8), as the official PolynomialDecayAverager
+ * (src/dog/torch/averager.py) implements it, starting from x0 and stepped
+ * after every optimizer step t = 1, 2, ...:
+ *
+ *   xbar_t = (1 - w_t) xbar_{t-1} + w_t x_t,   w_t = (1 + gamma) / (t + gamma)
+ *
+ * (w_1 = 1, so xbar_1 = x_1). With averaging on, the driver's x IS the
+ * averaged iterate xbar -- what the runner evaluates, records and reports --
+ * while DoG's own iterate x_t lives in a state vector: gradients are taken at
+ * x_t, and the distance r is ||x_t - x0||. The gradient buffer g holds the
+ * gradient at x_t after a step, not at xbar. After step 1 DoG does not read
+ * the driver's x, so a wrapper that moves x (lookahead's reset, cautious's
+ * scratch copy) acts on the average only; use averaging unwrapped.
+ * Norms are the fixed-block ob_vec sums, so eta is identical for every
+ * thread count. lr * ctx->lr_scale replaces lr.
  *
  * Defaults (official): lr 1, reps_rel 1e-6, eps 1e-8, weight_decay 0,
- * init_eta null. State: x0 (one vector) and the scalars r, G. Traffic per
+ * init_eta null, average null. State: x0 (one vector) and the scalars r, G;
+ * with averaging also DoG's iterate (a second vector). Traffic per
  * coordinate: distance pass reads x, x0 (16), norm pass reads g (8), update
  * reads x, g and writes x (24) = 48 bytes (step 1 writes x0 instead of the
- * distance pass).
+ * distance pass); averaging adds read xbar, x and write xbar (24) = 72.
  */
 #include "config.h"
 
@@ -35,8 +50,10 @@
 
 typedef struct {
   double lr, reps_rel, eps, weight_decay, init_eta;   /* init_eta 0 = not set */
+  double gamma;          /* averaging gamma; < 0 = no averaging */
   size_t n;
   double *x0;            /* arena vector (state class): the first iterate */
+  double *xt;            /* with averaging: DoG's own iterate (the driver's x is xbar) */
   double rbar, G;
   long long t;
 } dog_state;
@@ -52,6 +69,9 @@ static const ob_param_spec dog_params[] = {
     "L2 coefficient: wd x is added to the gradient" },
   { "init_eta", OB_PARAM_REAL, "null", 0.0, HUGE_VAL, OB_PARAM_MIN_OPEN | OB_PARAM_NULLABLE, NULL, "eta0",
     "explicit first step size, overriding reps_rel's (null: from reps_rel)" },
+  { "average", OB_PARAM_REAL, "null", 0.0, HUGE_VAL, OB_PARAM_NULLABLE, NULL, "avg",
+    "polynomial-decay averaging gamma (Shamir & Zhang 2013; the authors use 8): the run's iterate is "
+    "the average; null = the last iterate" },
   { NULL, 0, NULL, 0, 0, 0, NULL, NULL, NULL }
 };
 
@@ -64,13 +84,14 @@ static int dog_configure(void *vs, const json_t *params, ob_error *err)
   s->eps = ob_params_real(params, "eps");
   s->weight_decay = ob_params_real(params, "weight_decay");
   s->init_eta = ob_params_is_null(params, "init_eta") ? 0.0 : ob_params_real(params, "init_eta");
+  s->gamma = ob_params_is_null(params, "average") ? -1.0 : ob_params_real(params, "average");
   return OB_OK;
 }
 
 static size_t dog_nvectors(const void *vs)
 {
-  (void)vs;
-  return 1;
+  const dog_state *s = vs;
+  return s->gamma >= 0.0 ? 2 : 1;
 }
 
 static int dog_init(void *vs, size_t n, double *const *vec, const ob_problem *p, ob_error *err)
@@ -80,6 +101,7 @@ static int dog_init(void *vs, size_t n, double *const *vec, const ob_problem *p,
   (void)err;
   s->n = n;
   s->x0 = vec[0];
+  s->xt = s->gamma >= 0.0 ? vec[1] : NULL;
   s->t = 0;
   s->rbar = 0.0;
   s->G = 0.0;
@@ -111,13 +133,19 @@ static double dog_gnorm_block(void *vctx, size_t lo, size_t hi)
   return s;
 }
 
-OB_KERNEL static int dog_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)
+OB_KERNEL static int dog_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *xdrv, double *g, ob_error *err)
 {
   dog_state *s = vs;
   const double lr = s->lr * ctx->lr_scale;
+  const size_t n = s->n;
+  /* with averaging DoG moves its own iterate; the driver's x is the average */
+  double *x = xdrv;
+  if (s->xt) {
+    if (s->t == 0) memcpy(s->xt, xdrv, n * sizeof *xdrv);
+    x = s->xt;
+  }
   int rc = ob_oracle_eval(o, x, NULL, g, err);
   if (rc < 0) return rc;
-  const size_t n = s->n;
   const double wd = s->weight_decay;
   dog_ctx c = { x, s->x0, g, wd };
   const double gg = wd > 0.0 ? ob_vec_reduce(dog_gnorm_block, &c, n) : ob_vec_dot(g, g, n);
@@ -140,18 +168,26 @@ OB_KERNEL static int dog_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, do
 #pragma omp parallel for simd schedule(static) if (n >= OB_VEC_PAR_MIN)
     for (size_t i = 0; i < n; i++) x[i] = x[i] + neg_eta * g[i];
   }
+  if (s->xt) {
+    const double w = (1.0 + s->gamma) / ((double)s->t + s->gamma), omw = 1.0 - w;
+    double *restrict xb = xdrv;
+    const double *restrict xi = s->xt;
+#pragma omp parallel for simd schedule(static) if (n >= OB_VEC_PAR_MIN)
+    for (size_t i = 0; i < n; i++) xb[i] = xb[i] * omw + xi[i] * w;
+  }
   return OB_OK;
 }
 
 static double dog_traffic(const void *vs)
 {
-  (void)vs;
-  return 6.0 * sizeof(double);   /* distance: read x, x0; norm: read g; update: read x, g, write x */
+  const dog_state *s = vs;
+  /* distance: read x, x0; norm: read g; update: read x, g, write x (+ average: read xbar, x, write xbar) */
+  return (s->gamma >= 0.0 ? 9.0 : 6.0) * sizeof(double);
 }
 
 const ob_optimizer_type ob_optimizer_dog = {
   .name = "dog",
-  .summary = "DoG: SGD with step max ||x_s - x0|| / sqrt(sum ||g_s||^2), parameter-free (Ivgi et al. 2023)",
+  .summary = "DoG: SGD with step max ||x_s - x0|| / sqrt(sum ||g_s||^2), parameter-free, optional averaging (Ivgi et al. 2023)",
   .reference = "Ivgi, Hinder & Carmon 2023, ICML, Algorithm 1; = formll/dog src/dog/torch/dog.py (DoG 1.1.0)",
   .params = dog_params,
   .state_size = sizeof(dog_state),

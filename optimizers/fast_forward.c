@@ -21,6 +21,17 @@
  * the paper's small fixed validation batch. One optbench step is one inner
  * step plus, on every interval-th step, the stage.
  *
+ * Verified against the paper (issue 3): the stage extrapolates along the most
+ * recent update, W_t + tau dW with dW = W_t - W_{t-1}, tau = 1, 2, ..., until
+ * the tiny-validation loss stops improving -- the same as repeating x <- x +
+ * delta and discarding the first non-improving repetition, which this file
+ * does -- and stages are triggered every T_interval = 6 optimizer steps (the
+ * paper's setting for all its experiments). The paper also runs a burn-in of
+ * regular Adam steps before the first stage; optbench's first stage comes
+ * after `interval` steps (a longer burn-in is the inner optimizer's steps
+ * before a later start, not modelled: the paper does not tie it to a fixed
+ * count we could confirm).
+ *
  * Params: interval = 6 (the paper's T_interval), max_repeats = 1000 (a guard,
  * not in the paper), inner = {"type": "adam"} (the paper fine-tunes with
  * Adam). State: x_prev, x_try (+ the inner's).

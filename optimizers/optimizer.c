@@ -181,7 +181,7 @@ size_t ob_optimizer_nvectors(const ob_optimizer *o)
 
 int ob_optimizer_init_vectors(ob_optimizer *o, const ob_problem *p, double *const *vec, ob_error *err)
 {
-  const char *why = ob_optimizer_incompatible(o->type, p);
+  const char *why = ob_optimizer_needs_unmet(ob_optimizer_needs(o), p);
   if (why) return ob_error_set(err, OB_EUNSUPPORTED, "%s", why);
   o->n = p->n;
   o->t = 0;
@@ -198,6 +198,8 @@ int ob_optimizer_init_vectors(ob_optimizer *o, const ob_problem *p, double *cons
 
 int ob_optimizer_init(ob_optimizer *o, const ob_problem *p, ob_memtier *mem, ob_error *err)
 {
+  const char *why = ob_optimizer_needs_unmet(ob_optimizer_needs(o), p);
+  if (why) return ob_error_set(err, OB_EUNSUPPORTED, "%s", why);
   o->n = p->n;
   o->t = 0;
   o->nvec = ob_optimizer_nvectors(o);
@@ -232,20 +234,30 @@ double ob_optimizer_traffic(const ob_optimizer *o)
   return o->type->traffic ? o->type->traffic(o->state) : 0.0;
 }
 
+unsigned ob_optimizer_needs(const ob_optimizer *o)
+{
+  return o->type->needs | (o->type->needs_of ? o->type->needs_of(o->state) : 0u);
+}
+
 const char *ob_optimizer_incompatible(const ob_optimizer_type *t, const ob_problem *p)
 {
+  return ob_optimizer_needs_unmet(t->needs, p);
+}
+
+const char *ob_optimizer_needs_unmet(unsigned needs, const ob_problem *p)
+{
   unsigned has = p->type->provides;
-  if ((t->needs & OB_NEEDS_GRAD) && !(has & OB_PROVIDES_GRAD))
+  if ((needs & OB_NEEDS_GRAD) && !(has & OB_PROVIDES_GRAD))
     return "the optimizer needs gradients and the problem provides none";
-  if ((t->needs & OB_NEEDS_HVP) && !(has & OB_PROVIDES_HVP))
+  if ((needs & OB_NEEDS_HVP) && !(has & OB_PROVIDES_HVP))
     return "the optimizer needs Hessian-vector products and the problem provides none";
-  if ((t->needs & OB_NEEDS_FOPT) && !(p->f_opt == p->f_opt))
+  if ((needs & OB_NEEDS_FOPT) && !(p->f_opt == p->f_opt))
     return "the optimizer needs the optimal value f* and the problem does not know it";
-  if ((t->needs & OB_NEEDS_GNVP) && !(has & OB_PROVIDES_GNVP))
+  if ((needs & OB_NEEDS_GNVP) && !(has & OB_PROVIDES_GNVP))
     return "the optimizer needs Gauss-Newton products and the problem provides none";
-  if ((t->needs & OB_NEEDS_LINSYS) && !(has & OB_PROVIDES_LINSYS))
+  if ((needs & OB_NEEDS_LINSYS) && !(has & OB_PROVIDES_LINSYS))
     return "the solver needs a linear system and the problem is not one";
-  if ((t->needs & OB_NEEDS_BILEVEL) && !(has & OB_PROVIDES_BILEVEL))
+  if ((needs & OB_NEEDS_BILEVEL) && !(has & OB_PROVIDES_BILEVEL))
     return "the method needs a bilevel problem and the problem is not one";
   return NULL;
 }

@@ -61,6 +61,12 @@ typedef struct ob_optimizer_type {
   double (*traffic)(const void *st);
   /* Releases what configure/init allocated outside the arena; may be NULL. */
   void (*free)(void *st);
+  /* ---- optional (may be left out of an initializer) */
+  /* OB_NEEDS_* this configuration adds to `needs`, for a need that depends
+   * on a parameter (sophia's estimator: HVP or GNVP). NULL = none. The
+   * driver checks them in ob_optimizer_init / ob_optimizer_init_vectors
+   * and fails with OB_EUNSUPPORTED and the reason, so the run is skipped. */
+  unsigned (*needs_of)(const void *st);
 } ob_optimizer_type;
 
 /* Registry. */
@@ -121,8 +127,13 @@ int ob_optimizer_step(ob_optimizer *o, ob_oracle *orc, double *x, double *g, ob_
 size_t ob_optimizer_state_bytes(const ob_optimizer *o);
 /* Bytes one update moves per coordinate (0 when the type does not say). */
 double ob_optimizer_traffic(const ob_optimizer *o);
-/* Why this optimizer cannot run on that problem, or NULL when it can. */
+/* Why this optimizer cannot run on that problem, or NULL when it can
+ * (from the type's static needs). */
 const char *ob_optimizer_incompatible(const ob_optimizer_type *t, const ob_problem *p);
+/* The needs of a configured optimizer: type->needs plus type->needs_of. */
+unsigned ob_optimizer_needs(const ob_optimizer *o);
+/* Why a set of OB_NEEDS_* flags cannot be met by that problem, or NULL. */
+const char *ob_optimizer_needs_unmet(unsigned needs, const ob_problem *p);
 void ob_optimizer_free(ob_optimizer *o);
 
 #endif

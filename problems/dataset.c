@@ -1,6 +1,7 @@
 /* dataset.c -- LIBSVM and CSV loaders and seeded synthetic generators for
- * binary classification (see dataset.h for the contracts, docs/logreg.md for
- * the formats and the generators' exact construction).
+ * binary classification, and the loaders' regression variants (real-valued
+ * labels, for ridge_hpo); see dataset.h for the contracts, docs/logreg.md for
+ * the formats and the generators' exact construction.
  *
  * Loaders read a file once, line by line, into malloc'ed growable arrays and
  * copy the result into the caller's arena at the end, so a malformed line never
@@ -133,6 +134,7 @@ static int builder_finish(builder *b, bool dense, size_t min_d, ob_memtier *mem,
 
 typedef struct {
   long first_neg, first_zero;   /* line of the first -1 / 0 label, 0 when none yet */
+  bool real;                    /* regression targets: any finite number, kept as read */
 } labels;
 
 /* An error at `line`, `col` of `path`. */
@@ -157,6 +159,10 @@ static int data_error(ob_error *err, const char *path, long line, long col, cons
 static int label_check(labels *lb, double v, const char *tok, const char *path, long line, long col,
                        ob_error *err)
 {
+  if (lb->real) {
+    if (!isfinite(v)) return data_error(err, path, line, col, "label '%s' is not finite", tok);
+    return OB_OK;
+  }
   if (v == -1.0) {
     if (lb->first_zero)
       return data_error(err, path, line, col, "label -1 mixed with 0 labels (first on line %ld): "
@@ -176,7 +182,7 @@ static int label_check(labels *lb, double v, const char *tok, const char *path, 
 /* Maps {0,1} to {-1,+1} in place; returns the label_map code. */
 static int labels_finish(const labels *lb, double *y, size_t n)
 {
-  if (!lb->first_zero) return 0;
+  if (lb->real || !lb->first_zero) return 0;
   for (size_t i = 0; i < n; i++) y[i] = y[i] == 0.0 ? -1.0 : 1.0;
   return 1;
 }
@@ -262,14 +268,14 @@ static int libsvm_line(builder *b, labels *lb, char *line, const char *path, lon
   return OB_OK;
 }
 
-int ob_dataset_load_libsvm(const char *path, bool dense, size_t min_d, ob_memtier *mem, ob_dataset *out,
-                           ob_error *err)
+static int load_libsvm(const char *path, bool dense, size_t min_d, bool real, ob_memtier *mem, ob_dataset *out,
+                       ob_error *err)
 {
   FILE *f;
   int rc = open_input(path, &f, err);
   if (rc < 0) return rc;
   builder b;
-  labels lb = { 0, 0 };
+  labels lb = { 0, 0, real };
   char *line = NULL;
   size_t cap = 0;
   ssize_t len;
@@ -311,6 +317,18 @@ done:
   return rc;
 }
 
+int ob_dataset_load_libsvm(const char *path, bool dense, size_t min_d, ob_memtier *mem, ob_dataset *out,
+                           ob_error *err)
+{
+  return load_libsvm(path, dense, min_d, false, mem, out, err);
+}
+
+int ob_dataset_load_libsvm_real(const char *path, bool dense, size_t min_d, ob_memtier *mem, ob_dataset *out,
+                                ob_error *err)
+{
+  return load_libsvm(path, dense, min_d, true, mem, out, err);
+}
+
 /* ---- CSV ------------------------------------------------------------------------ */
 
 /* Splits a line on commas in place; returns the field count (at most max). */
@@ -341,14 +359,14 @@ static int csv_number(const char *s, double *v)
   return *end ? -1 : 0;
 }
 
-int ob_dataset_load_csv(const char *path, long label_column, long header, bool sparse, ob_memtier *mem,
-                        ob_dataset *out, ob_error *err)
+static int load_csv(const char *path, long label_column, long header, bool sparse, bool real, ob_memtier *mem,
+                    ob_dataset *out, ob_error *err)
 {
   FILE *f;
   int rc = open_input(path, &f, err);
   if (rc < 0) return rc;
   builder b;
-  labels lb = { 0, 0 };
+  labels lb = { 0, 0, real };
   char *line = NULL, **fields = NULL;
   size_t cap = 0, nf = 0, fcap = 0;
   long ln = 0, nf_line = 0;
@@ -448,6 +466,18 @@ done:
   builder_free(&b);
   fclose(f);
   return rc;
+}
+
+int ob_dataset_load_csv(const char *path, long label_column, long header, bool sparse, ob_memtier *mem,
+                        ob_dataset *out, ob_error *err)
+{
+  return load_csv(path, label_column, header, sparse, false, mem, out, err);
+}
+
+int ob_dataset_load_csv_real(const char *path, long label_column, long header, bool sparse, ob_memtier *mem,
+                             ob_dataset *out, ob_error *err)
+{
+  return load_csv(path, label_column, header, sparse, true, mem, out, err);
 }
 
 /* ---- synthetic ------------------------------------------------------------------ */

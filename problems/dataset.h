@@ -48,6 +48,14 @@ int ob_dataset_load_libsvm(const char *path, bool dense, size_t min_d, ob_memtie
 int ob_dataset_load_csv(const char *path, long label_column, long header, bool sparse,
                         ob_memtier *mem, ob_dataset *out, ob_error *err);
 
+/* Regression variants of the two loaders (ridge_hpo): the label is any finite
+ * number, kept as read (label_map 0); everything else as above. A label that
+ * is not a finite number is an OB_EDATA error at its file:line:column. */
+int ob_dataset_load_libsvm_real(const char *path, bool dense, size_t min_d, ob_memtier *mem,
+                                ob_dataset *out, ob_error *err);
+int ob_dataset_load_csv_real(const char *path, long label_column, long header, bool sparse,
+                             ob_memtier *mem, ob_dataset *out, ob_error *err);
+
 /* Synthetic generators; see docs/logreg.md for the exact construction. */
 typedef struct ob_synth_spec {
   size_t n, d;

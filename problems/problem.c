@@ -55,6 +55,7 @@ int ob_problem_alloc(const ob_problem_type *t, const json_t *params, uint64_t se
     return ob_error_set(err, OB_ENOMEM, "out of memory for problem '%s'", t->name);
   }
   p->type = t;
+  p->seed = seed;
   rc = t->configure(p->state, params, seed, mem, err);
   if (rc < 0) goto fail;
   p->n = t->dim(p->state);

@@ -89,6 +89,8 @@ typedef struct ob_problem {
   size_t n;
   double f_opt;            /* NAN when unknown */
   double *x0;              /* start point (arena memory, class params) */
+  uint64_t seed;           /* the run seed the instance was built from: randomized
+                            * optimizers (sophia, zo_sgd) draw from (seed, step) */
 } ob_problem;
 
 /* Registry. */

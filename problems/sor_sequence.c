@@ -324,12 +324,18 @@ static int seq_metrics(void *vs, const double *x, json_t *final, ob_error *err)
     snprintf(key, sizeof key, "%.4g", s->grid[k]);
     json_object_set_new(fixed, key, json_integer(sum));
   }
+  json_t *bfi = json_array(), *yi = json_array();
   for (size_t t = 0; t < done; t++) {
     long long mn = tab[t * K];
     for (size_t k = 1; k < K; k++) mn = tab[t * K + k] < mn ? tab[t * K + k] : mn;
     oracle += mn;
     young += s->young[t];
+    json_array_append_new(bfi, json_integer(tab[t * K + kbest]));
+    json_array_append_new(yi, json_integer(s->young[t]));
   }
+  /* per instance, so reports draw the comparators' exact cumulative curves */
+  json_object_set_new(q, "best_fixed_iterations", bfi);
+  json_object_set_new(q, "instance_optimal_iterations", yi);
   json_object_set_new(q, "fixed_totals", fixed);
   json_object_set_new(q, "best_fixed_omega", json_real(s->grid[kbest]));
   json_object_set_new(q, "best_fixed_total", json_integer(best));

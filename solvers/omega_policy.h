@@ -10,7 +10,9 @@
  * each instance). Policies that learn (tsallis_inf, chebcb, epsilon_greedy,
  * ucb) choose among the problem's omega grid (ob_linsys_seq.grid) and draw
  * their randomness from their own mt19937 seeded by the solver's `seed`
- * parameter, so a run is exactly reproducible.
+ * parameter plus the run seed times 0x9E3779B97F4A7C15 (low 32 bits; the
+ * solver adds it), so a run is exactly reproducible and the trials of a suite
+ * (its seeds) draw independent streams.
  *
  * Library code: never prints or exits; not thread-safe per policy (one per run).
  */

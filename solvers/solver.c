@@ -18,7 +18,11 @@ int ob_solver_begin(ob_solver_run *s, const ob_problem *p, double *r, const ob_o
   s->r = r;
   s->omega = NAN;
   if (pc) {
-    int rc = ob_omega_policy_alloc(pc, s->v, &s->pol, err);
+    /* The policy's stream depends on its `seed` and on the run seed, so the
+     * trials of a suite (its seeds) are independent; run seed 0 keeps `seed`. */
+    ob_omega_policy_config c = *pc;
+    c.seed = pc->seed + p->seed * UINT64_C(0x9E3779B97F4A7C15);
+    int rc = ob_omega_policy_alloc(&c, s->v, &s->pol, err);
     if (rc < 0) return rc;
   }
   if (s->v->seq) {

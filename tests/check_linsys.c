@@ -677,6 +677,23 @@ START_TEST(test_policies_reproducible)
     ck_assert_msg(total >= oracle || strcmp(policies[p], "young") == 0,
                   "%s: total %lld below the per-instance grid optimum %lld", policies[p], total, oracle);
     if (strcmp(policies[p], "best_fixed") == 0) ck_assert_int_eq(total, best);
+    /* the comparators per instance: they sum to their totals, and the best_fixed
+     * and young policies reproduce them instance by instance */
+    const json_t *bfi = json_object_get(a, "best_fixed_iterations");
+    const json_t *yi = json_object_get(a, "instance_optimal_iterations");
+    ck_assert_int_eq(json_array_size(bfi), 40);
+    ck_assert_int_eq(json_array_size(yi), 40);
+    long long sb = 0, sy = 0;
+    for (size_t t = 0; t < 40; t++) {
+      sb += json_integer_value(json_array_get(bfi, t));
+      sy += json_integer_value(json_array_get(yi, t));
+    }
+    ck_assert_int_eq(sb, best);
+    ck_assert_int_eq(sy, json_integer_value(json_object_get(a, "instance_optimal_total")));
+    if (strcmp(policies[p], "best_fixed") == 0)
+      ck_assert(json_equal(json_object_get(a, "iterations"), bfi));
+    if (strcmp(policies[p], "young") == 0)
+      ck_assert(json_equal(json_object_get(a, "iterations"), yi));
     json_decref(a);
     json_decref(b);
   }

@@ -116,11 +116,14 @@ static void rig_close(rig *r)
 }
 
 /* Element-wise optimizers of the registry: not a wrapper, not GSL, not
- * ranger (itself a composition), runnable on the quadratic. */
+ * ranger (itself a composition), not matrix-shaped (muon: a "shape" param,
+ * tested in check_more_paper_optimizers.c), runnable on the quadratic and
+ * Rosenbrock (gradients and f*, which both provide: polyak is included). */
 static int elementwise(const ob_optimizer_type *t)
 {
   return !ob_params_find(t->params, "inner") && strncmp(t->name, "gsl_", 4) != 0 &&
-         strcmp(t->name, "ranger") != 0 && (t->needs & ~(unsigned)OB_NEEDS_GRAD) == 0;
+         strcmp(t->name, "ranger") != 0 && !ob_params_find(t->params, "shape") &&
+         (t->needs & ~(unsigned)(OB_NEEDS_GRAD | OB_NEEDS_FOPT)) == 0;
 }
 
 /* ---- schedules: exact factor sequences ---------------------------------------- */
@@ -438,14 +441,19 @@ END_TEST
 
 /* Cautious(sgd with momentum): the result equals a separately driven inner
  * optimizer's proposal, masked and rescaled as documented, and the mask does
- * trigger (momentum overshoots on Rosenbrock). */
+ * trigger (momentum overshoots on Rosenbrock). The last two variants carry
+ * the wrapper's weight decay, which the paper's C-AdamW applies outside the
+ * mask: every coordinate also moves by -lr wd x_old (lr: the inner's). */
 START_TEST(test_cautious_rule)
 {
-  static const char *const scales[] = { "mean", "numel", "none" };
-  for (int k = 0; k < 3; k++) {
+  static const char *const scales[] = { "mean", "numel", "none", "numel", "none" };
+  static const double wds[] = { 0, 0, 0, 0.2, 0.5 };
+  for (int v = 0; v < 5; v++) {
+    const int k = v < 3 ? v : (v == 3 ? 1 : 2);
+    const double wd = wds[v];
     char spec[256];
-    snprintf(spec, sizeof spec, "{\"type\": \"cautious\", \"scale\": \"%s\", \"inner\": {\"type\": \"sgd\", \"lr\": 0.0005, "
-             "\"momentum\": 0.9}}", scales[k]);
+    snprintf(spec, sizeof spec, "{\"type\": \"cautious\", \"scale\": \"%s\", \"weight_decay\": %g, \"inner\": {\"type\": "
+             "\"sgd\", \"lr\": 0.0005, \"momentum\": 0.9}}", scales[v], wd);
     rig c, s;
     rig_open(&c, spec, 0, "rosenbrock", "{\"dim\": 8}");
     rig_open(&s, "{\"type\": \"sgd\", \"lr\": 0.0005, \"momentum\": 0.9}", 0, "rosenbrock", "{\"dim\": 8}");
@@ -462,6 +470,7 @@ START_TEST(test_cautious_rule)
       for (size_t i = 0; i < n; i++) {
         double d = s.x[i] - c.x[i];
         want[i] = d * s.g[i] < 0.0 ? (scale == 1.0 ? s.x[i] : c.x[i] + scale * d) : c.x[i];
+        if (wd != 0.0) want[i] = want[i] - 0.0005 * wd * c.x[i];
       }
       masked_total += (long long)(n - keep);
       rig_step(&c);
@@ -557,6 +566,7 @@ START_TEST(test_compositions_converge)
   ck_assert(gap0 > 0);
   const double alone = run_gap(inner, _i % 2 ? 3000 : 1500, &gap0b);
   if (getenv("OB_TEST_VERBOSE")) printf("%s: gap %.3g (alone %.3g) of %.3g\n", spec, gap, alone, gap0);
+  ck_assert_msg(isfinite(gap), "%s: f is not finite after 3000 steps", spec);
   ck_assert_msg(gap <= 1e-3 * gap0 || gap <= 10 * alone,
                 "%s: f - f* = %.3g after 3000 steps, want <= %.3g (or <= 10 x %.3g, the inner alone)", spec, gap,
                 1e-3 * gap0, alone);

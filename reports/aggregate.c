@@ -300,10 +300,16 @@ static int build_problem_table(const ob_report *r, ob_agg *a, size_t p, ob_table
   return OB_OK;
 }
 
-/* ---- convergence curves ---------------------------------------------------- */
+/* ---- convergence and hypergradient curves ----------------------------------- */
 
-static int build_curve(const ob_report *r, const ob_agg *a, size_t p, size_t s, ob_curve *cv)
+/* The curve of optimizer s on problem p over its seeds: against trace[xkey],
+ * the median and IQR of f - f_opt (hypergrad 0; runs without f_opt are left
+ * out) or of the trace's grad_norm (hypergrad 1: for a bilevel problem the true
+ * hypergradient norm). A null value (non-finite) counts as +inf. */
+static int build_curve(const ob_report *r, const ob_agg *a, size_t p, size_t s, const char *xkey, int hypergrad,
+                       ob_curve *cv)
 {
+  const char *ykey = hypergrad ? "grad_norm" : "f";
   size_t nseeds = 0, ngrid = 0, cap = 0;
   double *grid = NULL;
   const json_t *recs[256];
@@ -311,12 +317,12 @@ static int build_curve(const ob_report *r, const ob_agg *a, size_t p, size_t s, 
     const ob_report_run *x = &r->run[i];
     if (!is_ref(a, x, p) || strcmp(x->optimizer, a->opt[s]) != 0) continue;
     const json_t *tr = json_object_get(x->rec, "trace");
-    if (!json_is_array(json_object_get(tr, "step")) || !json_is_array(json_object_get(tr, "f"))) continue;
-    if (isnan(num(json_object_get(x->rec, "problem"), "f_opt"))) continue;
+    if (!json_is_array(json_object_get(tr, xkey)) || !json_is_array(json_object_get(tr, ykey))) continue;
+    if (!hypergrad && isnan(num(json_object_get(x->rec, "problem"), "f_opt"))) continue;
     recs[nseeds++] = x->rec;
     size_t k;
     json_t *v;
-    json_array_foreach(json_object_get(tr, "step"), k, v) {
+    json_array_foreach(json_object_get(tr, xkey), k, v) {
       if (ngrid == cap) {
         cap = cap ? 2 * cap : 64;
         double *g = realloc(grid, cap * sizeof *g);
@@ -342,8 +348,8 @@ static int build_curve(const ob_report *r, const ob_agg *a, size_t p, size_t s, 
   for (size_t g = 0; g < u; g++) {
     for (size_t k = 0; k < nseeds; k++) {
       const json_t *tr = json_object_get(recs[k], "trace");
-      const json_t *st = json_object_get(tr, "step"), *f = json_object_get(tr, "f");
-      double fopt = num(json_object_get(recs[k], "problem"), "f_opt"), val = NAN;
+      const json_t *st = json_object_get(tr, xkey), *f = json_object_get(tr, ykey);
+      double fopt = hypergrad ? 0.0 : num(json_object_get(recs[k], "problem"), "f_opt"), val = NAN;
       /* the value at the last trace point at or before the grid step; after the
        * run stopped, its last value holds */
       for (size_t j = 0; j < json_array_size(st) && json_number_value(json_array_get(st, j)) <= grid[g]; j++) {
@@ -857,6 +863,112 @@ out:
   return rc;
 }
 
+/* ---- bilevel problems (evals.bilevel) ----------------------------------------- */
+
+static const json_t *bilevel_counts(const json_t *rec)
+{
+  const json_t *b = json_object_get(json_object_get(rec, "evals"), "bilevel");
+  return json_is_object(b) ? b : NULL;
+}
+
+enum { BIL_COLS = 11 };
+
+/* One row per (bilevel problem, optimizer) of the reference configuration:
+ * median [IQR] final hypergradient norm (final.grad_norm, bold and U-test
+ * marks per problem), median final gap, and the medians of the oracle counts
+ * (evals.total and the bilevel counters); plus the hypergradient curves. */
+static int build_bilevel(const ob_report *r, ob_agg *a, ob_table *t)
+{
+  size_t nrows = 0;
+  a->hg_problem = calloc(a->nprob ? a->nprob : 1, sizeof *a->hg_problem);
+  if (!a->hg_problem) return OB_ENOMEM;
+  for (size_t p = 0; p < a->nprob; p++) {
+    size_t i;
+    for (i = 0; i < r->nruns && !(is_ref(a, &r->run[i], p) && bilevel_counts(r->run[i].rec)); i++) {}
+    if (i == r->nruns) continue;
+    a->hg_problem[a->nhg++] = p;
+    for (size_t s = 0; s < a->nopt; s++)
+      for (i = 0; i < r->nruns; i++)
+        if (is_ref(a, &r->run[i], p) && strcmp(r->run[i].optimizer, a->opt[s]) == 0) { nrows++; break; }
+  }
+  if (!a->nhg) return OB_OK;
+  a->hg = calloc(a->nhg * (a->nopt ? a->nopt : 1), sizeof *a->hg);
+  if (!a->hg || table_init(t, BIL_COLS, nrows) < 0) return OB_ENOMEM;
+  for (size_t k = 0; k < a->nhg; k++)
+    for (size_t s = 0; s < a->nopt; s++) {
+      int rc = build_curve(r, a, a->hg_problem[k], s, "evals", 1, &a->hg[k * a->nopt + s]);
+      if (rc < 0) return rc;
+    }
+  snprintf(t->title, sizeof t->title, "Bilevel problems: hypergradient norm and oracle calls");
+  static const char *const heads[BIL_COLS] = { "problem", "optimizer", "seeds", "final hypergradient norm",
+                                               "final gap", "oracle calls", "upper_grad", "lower_grad", "hyy", "hxy",
+                                               "cons" };
+  for (size_t c = 0; c < BIL_COLS; c++) snprintf(t->head[c], sizeof t->head[c], "%s", heads[c]);
+  snprintf(t->note, sizeof t->note,
+           "Medians over seeds. Final hypergradient norm: the true ||grad F(x)|| at the final x (final.grad_norm), "
+           "[25%%, 75%%]; bold: best of the problem; *: significantly worse than the best (two-sided Mann-Whitney U, "
+           "p < %.2g / m, Bonferroni). Oracle calls: evals.total; then the bilevel counts (gradients of the upper "
+           "and lower objectives, lower-level Hessian- and mixed-product calls, constraint calls).", OB_AGG_ALPHA);
+  static const char *const ckey[5] = { "upper_grad", "lower_grad", "hyy", "hxy", "cons" };
+  size_t nbuf = r->nruns ? r->nruns : 1;
+  sample *col = calloc(a->nopt ? a->nopt : 1, sizeof *col);
+  double *buf = malloc(2 * (a->nopt ? a->nopt : 1) * nbuf * sizeof *buf), *cnt = malloc(nbuf * sizeof *cnt);
+  size_t *rows = calloc(a->nopt ? a->nopt : 1, sizeof *rows);
+  int rc = OB_OK;
+  if (!col || !buf || !cnt || !rows) { rc = OB_ENOMEM; goto out; }
+  size_t row = 0;
+  for (size_t k = 0; k < a->nhg; k++) {
+    size_t p = a->hg_problem[k], nr = 0;
+    for (size_t s = 0; s < a->nopt; s++)
+      for (size_t i = 0; i < r->nruns; i++)
+        if (is_ref(a, &r->run[i], p) && strcmp(r->run[i].optimizer, a->opt[s]) == 0) { rows[nr++] = s; break; }
+    ob_table sub = *t;   /* this problem's rows: best and marks are per problem */
+    sub.cell = t->cell + row * t->ncols;
+    sub.nrows = nr;
+    for (size_t c = 3; c <= 4; c++) {
+      for (size_t j = 0; j < nr; j++) {
+        col[j].v = buf + ((c - 3) * a->nopt + j) * nbuf;
+        col[j].n = 0;
+        for (size_t i = 0; i < r->nruns; i++) {
+          const ob_report_run *x = &r->run[i];
+          if (!is_ref(a, x, p) || strcmp(x->optimizer, a->opt[rows[j]]) != 0) continue;
+          double v = num(json_object_get(x->rec, "final"), c == 3 ? "grad_norm" : "f_gap");
+          if (c == 4 && isnan(num(json_object_get(x->rec, "problem"), "f_opt"))) continue;   /* F* unknown */
+          col[j].v[col[j].n++] = isnan(v) ? INFINITY : v;   /* null: a non-finite value */
+        }
+      }
+      fill_column(&sub, c, col, c == 3, 0);
+      for (size_t j = 0; j < nr; j++)
+        if (!col[j].n) snprintf(cell(&sub, j, c)->text, sizeof cell(&sub, j, c)->text, "n/a");
+      if (c == 3)
+        for (size_t j = 0; j < nr; j++)
+          snprintf(cell(&sub, j, 2)->text, sizeof cell(&sub, j, 2)->text, "%zu", col[j].n);
+    }
+    for (size_t j = 0; j < nr; j++, row++) {
+      const char *opt = a->opt[rows[j]];
+      snprintf(cell(t, row, 0)->text, sizeof cell(t, row, 0)->text, "%s", a->prob[p]);
+      snprintf(cell(t, row, 1)->text, sizeof cell(t, row, 1)->text, "%s", opt);
+      cell(t, row, 0)->flags = cell(t, row, 1)->flags = OB_CELL_TEXT;
+      for (size_t c = 5; c < BIL_COLS; c++) {
+        size_t n = 0;
+        for (size_t i = 0; i < r->nruns; i++) {
+          const ob_report_run *x = &r->run[i];
+          if (!is_ref(a, x, p) || strcmp(x->optimizer, opt) != 0) continue;
+          double v = c == 5 ? num(json_object_get(x->rec, "evals"), "total") : num(bilevel_counts(x->rec), ckey[c - 6]);
+          if (!isnan(v)) cnt[n++] = v;
+        }
+        fmt_one(cell(t, row, c)->text, sizeof cell(t, row, c)->text, median_or_nan(cnt, n), 0);
+      }
+    }
+  }
+out:
+  free(col);
+  free(buf);
+  free(cnt);
+  free(rows);
+  return rc;
+}
+
 /* ---- the whole report -------------------------------------------------------- */
 
 int ob_agg_build(const ob_report *r, const json_t *bandwidth, ob_agg *a, ob_error *err)
@@ -866,6 +978,7 @@ int ob_agg_build(const ob_report *r, const json_t *bandwidth, ob_agg *a, ob_erro
   a->rmax = OB_AGG_RMAX;
   a->placement_table = (size_t)-1;
   a->seq_table = (size_t)-1;
+  a->hg_table = (size_t)-1;
   if (bandwidth && (rc = ob_agg_check_bandwidth(bandwidth, err)) < 0) return rc;
   a->prob = calloc(r->nruns + 1, sizeof *a->prob);
   a->opt = calloc(r->nruns + 1, sizeof *a->opt);
@@ -881,7 +994,7 @@ int ob_agg_build(const ob_report *r, const json_t *bandwidth, ob_agg *a, ob_erro
   a->ratio = malloc(np * no * sizeof *a->ratio);
   a->area = calloc(no, sizeof *a->area);
   a->curve = calloc(np * no, sizeof *a->curve);
-  a->table = calloc(np + 4, sizeof *a->table);
+  a->table = calloc(np + 5, sizeof *a->table);
   if (!a->ref_placement || !a->ref_threads || !a->dim || !a->ratio || !a->area || !a->curve || !a->table) goto nomem;
   for (size_t p = 0; p < a->nprob; p++) {
     a->ref_threads[p] = -1;
@@ -909,7 +1022,7 @@ int ob_agg_build(const ob_report *r, const json_t *bandwidth, ob_agg *a, ob_erro
     for (size_t s = 0; s < a->nopt; s++) t[s] = isfinite(best) && isfinite(t[s]) ? (best > 0 ? t[s] / best : 1.0)
                                                                                : INFINITY;
     for (size_t s = 0; s < a->nopt; s++)
-      if ((rc = build_curve(r, a, p, s, &a->curve[p * a->nopt + s])) < 0) goto nomem;
+      if ((rc = build_curve(r, a, p, s, "step", 0, &a->curve[p * a->nopt + s])) < 0) goto nomem;
   }
   double *col = malloc(np * sizeof *col);
   if (!col) goto nomem;
@@ -925,6 +1038,8 @@ int ob_agg_build(const ob_report *r, const json_t *bandwidth, ob_agg *a, ob_erro
   if ((rc = build_placement_table(r, a, bandwidth, &a->table[a->ntables++])) < 0) goto nomem;
   if ((rc = build_sequence(r, a, &a->table[a->ntables])) < 0) goto nomem;
   if (a->nseq) a->seq_table = a->ntables++;
+  if ((rc = build_bilevel(r, a, &a->table[a->ntables])) < 0) goto nomem;
+  if (a->nhg) a->hg_table = a->ntables++;
   return OB_OK;
 nomem:
   ob_agg_free(a);
@@ -933,7 +1048,7 @@ nomem:
 
 void ob_agg_free(ob_agg *a)
 {
-  for (size_t i = 0; a->table && i < a->nprob + 4; i++) {   /* every slot: a failed build may leave one half-made */
+  for (size_t i = 0; a->table && i < a->nprob + 5; i++) {   /* every slot: a failed build may leave one half-made */
     free(a->table[i].head);
     free(a->table[i].cell);
   }
@@ -949,6 +1064,14 @@ void ob_agg_free(ob_agg *a)
     free(a->seq[k].y);
   }
   free(a->seq);
+  for (size_t k = 0; a->hg && k < a->nhg * a->nopt; k++) {
+    free(a->hg[k].step);
+    free(a->hg[k].q1);
+    free(a->hg[k].med);
+    free(a->hg[k].q3);
+  }
+  free(a->hg);
+  free(a->hg_problem);
   for (size_t s = 0; a->ecdf_x && s < a->nopt; s++) free(a->ecdf_x[s]);
   free(a->ecdf_x);
   free(a->ecdf_n);

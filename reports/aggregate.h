@@ -34,6 +34,13 @@
  *    totals, so their curves are the constant-rate line to the exact total,
  *    unless the sequence object has per-instance "best_fixed_iterations" /
  *    "instance_optimal_iterations" arrays.
+ *  - Bilevel problems (runs whose evals has a "bilevel" object): per problem and
+ *    optimizer the median [IQR] over seeds of final.grad_norm (the true
+ *    hypergradient norm, best and U-test marks per problem), the median final
+ *    gap and the median oracle counts (evals.total, upper_grad, lower_grad,
+ *    hyy, hxy, cons); curves of the median trace grad_norm against oracle
+ *    calls (trace.evals), each seed held at its last point at or before the
+ *    grid's call count, as the convergence curves are against steps.
  * Library code: fills ob_error, never prints.
  */
 #ifndef OB_AGGREGATE_H
@@ -67,7 +74,7 @@ typedef struct ob_table {
 typedef struct ob_curve {
   const char *optimizer;
   size_t n;
-  double *step, *q1, *med, *q3;   /* f_gap; +inf where a seed diverged */
+  double *step, *q1, *med, *q3;   /* f_gap (hypergradient curves: grad_norm); +inf where a seed diverged */
 } ob_curve;
 
 /* Cumulative-cost curves of one sequence problem: lines 0..nline-1 are the
@@ -89,7 +96,7 @@ typedef struct ob_agg {
   const char **ref_placement;      /* per problem */
   long *ref_threads;               /* per problem */
   size_t *dim;                     /* per problem */
-  ob_table *table;                 /* nprob convergence tables, then summary, placement, ECDF */
+  ob_table *table;                 /* nprob convergence tables, then summary, ECDF, placement, sequence, bilevel */
   size_t ntables;
   size_t placement_table;          /* index into table, or (size_t)-1 when there is none */
   /* performance profile */
@@ -109,6 +116,14 @@ typedef struct ob_agg {
   size_t seq_table;
   size_t nseq;
   ob_seq_curve *seq;
+  /* bilevel problems (reference runs with evals.bilevel): one table (index hg_table, (size_t)-1
+   * when none) and, per bilevel problem k (problem index hg_problem[k]), the curves
+   * hg[k * nopt + s]: step[] holds oracle calls (trace.evals), q1/med/q3 the trace's grad_norm
+   * (the true hypergradient norm) over seeds, +inf where it was not finite */
+  size_t hg_table;
+  size_t nhg;
+  size_t *hg_problem;
+  ob_curve *hg;
 } ob_agg;
 
 /* Builds every table and curve. `bandwidth` is a parsed bandwidth file

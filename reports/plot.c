@@ -174,6 +174,76 @@ static void draw_convergence(const ob_agg *a, size_t p)
   free(show);
 }
 
+/* Hypergradient norm against oracle calls of bilevel problem a->hg_problem[k]:
+ * log-log, median and IQR band over seeds. Points at 0 calls (the start) have
+ * no place on a log axis and are left out. */
+static void draw_hypergrad(const ob_agg *a, size_t k)
+{
+  const ob_curve *cv = &a->hg[k * a->nopt];
+  double xlo = INFINITY, xhi = -INFINITY, lo = INFINITY, hi = -INFINITY, start = -INFINITY;
+  int *show = calloc(a->nopt ? a->nopt : 1, sizeof *show);
+  for (size_t s = 0; s < a->nopt; s++) {
+    int first = 1;
+    for (size_t i = 0; i < cv[s].n; i++) {
+      if (!(cv[s].step[i] >= 1)) continue;
+      if (show) show[s] = 1;
+      xlo = fmin(xlo, log10(cv[s].step[i]));
+      xhi = fmax(xhi, log10(cv[s].step[i]));
+      if (isfinite(cv[s].q1[i])) lo = fmin(lo, clamp_log(cv[s].q1[i], 0));
+      if (isfinite(cv[s].q3[i])) hi = fmax(hi, clamp_log(cv[s].q3[i], 0));
+      if (isfinite(cv[s].med[i])) hi = fmax(hi, clamp_log(cv[s].med[i], 0));
+      if (first && isfinite(cv[s].med[i])) start = fmax(start, clamp_log(cv[s].med[i], 0));
+      first = 0;
+    }
+  }
+  /* as in the convergence plot: a diverging method (aid_cg on a singular lower
+   * level) is clipped two decades above the largest first value, 20 decades at most */
+  if (isfinite(start) && hi > start + 2) hi = start + 2;
+  if (!isfinite(lo) || !isfinite(hi)) { lo = -8; hi = 1; }
+  if (!isfinite(xlo)) { xlo = 0; xhi = 1; }
+  lo = floor(lo);
+  hi = ceil(hi + 0.05);
+  if (hi <= lo) hi = lo + 1;
+  if (lo < hi - 20) lo = hi - 20;
+  xlo = floor(xlo);
+  xhi = ceil(xhi + 0.05);
+  if (xhi <= xlo) xhi = xlo + 1;
+  plvpor(0.09, 0.71, 0.12, 0.90);
+  plwind(xlo, xhi, lo, hi);
+  plcol0(1);
+  plbox("bcnstl", 0, 0, "bcnstlv", 0, 0);
+  char title[256];
+  snprintf(title, sizeof title, "%s: hypergradient norm, median and IQR over seeds", a->prob[a->hg_problem[k]]);
+  pllab("oracle calls", "||grad F(x)||", title);
+  for (size_t s = 0; s < a->nopt; s++) {
+    const ob_curve *c = &cv[s];
+    size_t m = 0;
+    PLFLT *x = malloc((2 * c->n + 1) * sizeof *x), *y = malloc((2 * c->n + 1) * sizeof *y);
+    if (!x || !y) { free(x); free(y); continue; }
+    for (size_t i = 0; i < c->n; i++)
+      if (c->step[i] >= 1) x[m++] = log10(c->step[i]);
+    for (size_t i = 0, j = 0; i < c->n; i++) {   /* band: q1 forward, q3 back */
+      if (!(c->step[i] >= 1)) continue;
+      y[j] = clamp_log(c->q1[i], hi);
+      x[2 * m - 1 - j] = x[j];
+      y[2 * m - 1 - j] = clamp_log(c->q3[i], hi);
+      j++;
+    }
+    set_color(s, 0.2);
+    if (m > 1) plfill((PLINT)(2 * m), x, y);
+    for (size_t i = 0, j = 0; i < c->n; i++)
+      if (c->step[i] >= 1) y[j++] = clamp_log(c->med[i], hi);
+    set_color(s, 1.0);
+    plwidth(2);
+    if (m) plline((PLINT)m, x, y);
+    plwidth(1);
+    free(x);
+    free(y);
+  }
+  legend(a, show);
+  free(show);
+}
+
 /* A right-continuous staircase from (x0, 0) through sorted xs with step height h. */
 static void staircase(const double *xs, size_t n, double h, double x0, double x1)
 {
@@ -373,6 +443,7 @@ static void draw(const ob_agg *a, ob_figure fig, size_t p, ob_plot_format fmt, c
   case OB_FIG_PROFILE: draw_profile(a); break;
   case OB_FIG_PLACEMENT: draw_placement(a); break;
   case OB_FIG_SEQUENCE: draw_sequence(a, p); break;
+  case OB_FIG_HYPERGRAD: draw_hypergrad(a, p); break;
   }
   plend1();
 }
@@ -384,6 +455,7 @@ int ob_plot_write(const ob_agg *a, ob_figure fig, size_t p, ob_plot_format fmt, 
                         "plplot-driver-cairo)", device(fmt));
   if (fig == OB_FIG_CONVERGENCE && p >= a->nprob) return ob_error_set(err, OB_EINTERNAL, "no problem %zu", p);
   if (fig == OB_FIG_SEQUENCE && p >= a->nseq) return ob_error_set(err, OB_EINTERNAL, "no sequence problem %zu", p);
+  if (fig == OB_FIG_HYPERGRAD && p >= a->nhg) return ob_error_set(err, OB_EINTERNAL, "no bilevel problem %zu", p);
   char tmp[4096];
   if (snprintf(tmp, sizeof tmp, "%s.tmpXXXXXX", path) >= (int)sizeof tmp) {
     ob_error_source(err, path);
@@ -475,6 +547,15 @@ int ob_plot_dir(const ob_agg *a, const char *dir, ob_plot_format fmt, size_t *co
       if (*c == '/' || *c == ' ') *c = '_';
     snprintf(path, sizeof path, "%s/cumulative-%s.%s", dir, name, extension(fmt));
     if ((rc = ob_plot_write(a, OB_FIG_SEQUENCE, k, fmt, path, err)) < 0) return rc;
+    ++*count;
+  }
+  for (size_t k = 0; k < a->nhg; k++) {
+    char name[256];
+    snprintf(name, sizeof name, "%s", a->prob[a->hg_problem[k]]);
+    for (char *c = name; *c; c++)
+      if (*c == '/' || *c == ' ') *c = '_';
+    snprintf(path, sizeof path, "%s/hypergrad-%s.%s", dir, name, extension(fmt));
+    if ((rc = ob_plot_write(a, OB_FIG_HYPERGRAD, k, fmt, path, err)) < 0) return rc;
     ++*count;
   }
   return OB_OK;

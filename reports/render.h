@@ -17,11 +17,12 @@
 #include "reports/report.h"
 
 /* Markdown (GitHub tables): summary, ECDF, one table per problem, sequence
- * problems (when there are any), placements. */
+ * problems and bilevel problems (when there are any), placements. */
 int ob_render_md(FILE *f, const ob_report *r, const ob_agg *a);
 /* LaTeX with booktabs; `standalone` wraps it in a compilable article. */
 int ob_render_latex(FILE *f, const ob_report *r, const ob_agg *a, int standalone);
-/* CSV, one row per run x target (a run without targets: one row). */
+/* CSV, one row per run x target (a run without targets: one row); the
+ * sequence, final grad_norm, evals.total and evals.bilevel columns at the end. */
 int ob_render_csv(FILE *f, const ob_report *r);
 /* One self-contained HTML page: every table and inline SVG plots (PLplot). */
 int ob_render_html(FILE *f, const ob_report *r, const ob_agg *a, ob_error *err);

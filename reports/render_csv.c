@@ -7,9 +7,15 @@
  *   final_f_gap, step_median_s, bandwidth_gbs,
  *   seq_completed, seq_total_iterations, seq_best_fixed_omega, seq_best_fixed_total,
  *   seq_instance_optimal_total, seq_grid_oracle_total,
- *   seq_ratio_best_fixed, seq_ratio_instance_optimal, seq_ratio_grid_oracle
+ *   seq_ratio_best_fixed, seq_ratio_instance_optimal, seq_ratio_grid_oracle,
+ *   final_grad_norm, evals_total,
+ *   bilevel_upper_f, bilevel_upper_grad, bilevel_lower_f, bilevel_lower_grad,
+ *   bilevel_hyy, bilevel_hxy, bilevel_cons
  * The seq_ columns come from final.sequence (sequence problems such as
  * sor_sequence; empty for other runs); the ratios are total / comparator total.
+ * final_grad_norm is final.grad_norm (on a bilevel problem the true
+ * hypergradient norm), evals_total the run's oracle calls (evals.total); the
+ * bilevel_ columns copy evals.bilevel (empty for runs without it).
  * A run without targets has one row with empty target columns. Tidy data
  * (Wickham 2014): one observation per row, ready for R, pandas or a spreadsheet.
  */
@@ -69,12 +75,19 @@ static void csv_sequence(FILE *f, const json_t *q)
   csv_ratio(f, q, "grid_oracle_total");
 }
 
+static void csv_bilevel(FILE *f, const json_t *b)
+{
+  static const char *const keys[] = { "upper_f", "upper_grad", "lower_f", "lower_grad", "hyy", "hxy", "cons" };
+  for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) csv_num(f, json_object_get(b, keys[k]));
+}
+
 int ob_render_csv(FILE *f, const ob_report *r)
 {
   fputs("file,run,problem,optimizer,placement,threads,seed,status,dim,target_f_gap,reached,steps,evals,seconds,"
         "final_f_gap,step_median_s,bandwidth_gbs,seq_completed,seq_total_iterations,seq_best_fixed_omega,"
         "seq_best_fixed_total,seq_instance_optimal_total,seq_grid_oracle_total,seq_ratio_best_fixed,"
-        "seq_ratio_instance_optimal,seq_ratio_grid_oracle\n", f);
+        "seq_ratio_instance_optimal,seq_ratio_grid_oracle,final_grad_norm,evals_total,bilevel_upper_f,"
+        "bilevel_upper_grad,bilevel_lower_f,bilevel_lower_grad,bilevel_hyy,bilevel_hxy,bilevel_cons\n", f);
   for (size_t i = 0; i < r->nruns; i++) {
     const ob_report_run *x = &r->run[i];
     const json_t *tg = json_object_get(x->rec, "targets");
@@ -103,6 +116,9 @@ int ob_render_csv(FILE *f, const ob_report *r)
       csv_num(f, json_object_get(json_object_get(x->rec, "time"), "step_median_s"));
       csv_num(f, json_object_get(json_object_get(x->rec, "memory"), "bandwidth_gbs"));
       csv_sequence(f, json_object_get(json_object_get(x->rec, "final"), "sequence"));
+      csv_num(f, json_object_get(json_object_get(x->rec, "final"), "grad_norm"));
+      csv_num(f, json_object_get(json_object_get(x->rec, "evals"), "total"));
+      csv_bilevel(f, json_object_get(json_object_get(x->rec, "evals"), "bilevel"));
       fputc('\n', f);
     }
   }

@@ -4,7 +4,8 @@
  * PLplot drew (plot.c): the performance profile and ECDF beside the summary,
  * a convergence plot under each problem's table, placement bars under the
  * placement table, cumulative-cost curves under the sequence table (one per
- * sequence problem). No script, no external style sheet, font or image: the
+ * sequence problem), hypergradient norm against oracle calls under the
+ * bilevel table (one per bilevel problem). No script, no external style sheet, font or image: the
  * file reads the same offline and can be mailed or attached to a CI run.
  * A table of contents links the sections.
  */
@@ -126,6 +127,7 @@ int ob_render_html(FILE *f, const ob_report *r, const ob_agg *a, ob_error *err)
     fputs("</a></li>\n", f);
   }
   if (a->seq_table < a->ntables) fputs("<li><a href=\"#sequence\">Sequence problems</a></li>\n", f);
+  if (a->hg_table < a->ntables) fputs("<li><a href=\"#bilevel\">Bilevel problems</a></li>\n", f);
   fputs("<li><a href=\"#placements\">Placements and threads</a></li>\n</ul>\n", f);
   if (a->nprob + 1 < a->ntables) {
     html_table(f, &a->table[a->nprob], "summary");
@@ -143,6 +145,11 @@ int ob_render_html(FILE *f, const ob_report *r, const ob_agg *a, ob_error *err)
     html_table(f, &a->table[a->seq_table], "sequence");
     for (size_t k = 0; k < a->nseq; k++)
       if ((rc = html_plot(f, a, OB_FIG_SEQUENCE, k, err)) < 0) return rc;
+  }
+  if (a->hg_table < a->ntables) {
+    html_table(f, &a->table[a->hg_table], "bilevel");
+    for (size_t k = 0; k < a->nhg; k++)
+      if ((rc = html_plot(f, a, OB_FIG_HYPERGRAD, k, err)) < 0) return rc;
   }
   if (a->placement_table < a->ntables) {
     html_table(f, &a->table[a->placement_table], "placements");

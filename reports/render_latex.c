@@ -80,6 +80,7 @@ int ob_render_latex(FILE *f, const ob_report *r, const ob_agg *a, int standalone
   for (size_t i = a->nprob; i < a->nprob + 2 && i < a->ntables; i++) tex_table(f, &a->table[i]);
   for (size_t i = 0; i < a->nprob; i++) tex_table(f, &a->table[i]);
   if (a->seq_table < a->ntables) tex_table(f, &a->table[a->seq_table]);
+  if (a->hg_table < a->ntables) tex_table(f, &a->table[a->hg_table]);
   if (a->placement_table < a->ntables) tex_table(f, &a->table[a->placement_table]);
   if (standalone) fputs("\\end{document}\n", f);
   return ferror(f) ? -1 : 0;

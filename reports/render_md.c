@@ -3,7 +3,8 @@
  * GitHub-flavoured tables: labels left-aligned, numbers right-aligned; the best
  * value of a column in **bold**, a significantly worse one followed by \*.
  * Order: inputs, summary, ECDF, one table per problem, sequence problems (when
- * any run has final.sequence), placements. Output is a
+ * any run has final.sequence), bilevel problems (when any run has
+ * evals.bilevel), placements. Output is a
  * pure function of the inputs (no dates, no absolute paths), so it is golden-tested.
  */
 #include "config.h"
@@ -72,6 +73,7 @@ int ob_render_md(FILE *f, const ob_report *r, const ob_agg *a)
   for (size_t i = a->nprob; i < a->nprob + 2 && i < a->ntables; i++) md_table(f, &a->table[i]);
   for (size_t i = 0; i < a->nprob; i++) md_table(f, &a->table[i]);
   if (a->seq_table < a->ntables) md_table(f, &a->table[a->seq_table]);
+  if (a->hg_table < a->ntables) md_table(f, &a->table[a->hg_table]);
   if (a->placement_table < a->ntables) md_table(f, &a->table[a->placement_table]);
   return ferror(f) ? -1 : 0;
 }

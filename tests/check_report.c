@@ -9,7 +9,9 @@
  * conflicting ones are an error naming both files, a wrong schema version and
  * a run without an optimizer id are errors with a JSON path. Sequence
  * problems: the table of totals and ratios and the cumulative-cost curves of
- * hand-made final.sequence objects.
+ * hand-made final.sequence objects. Bilevel problems: the table of final
+ * hypergradient norms and oracle counts and the curves of grad_norm against
+ * oracle calls of hand-made runs with evals.bilevel.
  */
 #include "config.h"
 
@@ -198,6 +200,8 @@ START_TEST(test_tables_and_profile)
   ck_assert_uint_eq(a.nopt, 2);
   ck_assert_uint_eq(a.seq_table, (size_t)-1);   /* no final.sequence: no sequence table or curves */
   ck_assert_uint_eq(a.nseq, 0);
+  ck_assert_uint_eq(a.hg_table, (size_t)-1);   /* no evals.bilevel: no bilevel table or curves */
+  ck_assert_uint_eq(a.nhg, 0);
 
   const ob_table *tp = &a.table[0];
   const ob_cell *sa = find_cell(tp, "a", "steps to 0.001"), *sb = find_cell(tp, "b", "steps to 0.001");
@@ -340,6 +344,92 @@ START_TEST(test_sequence)
 }
 END_TEST
 
+/* A run on a bilevel problem: a trace of grad_norm against oracle calls
+ * (evals: 3 points), final.grad_norm the last one, evals.bilevel counts. */
+static json_t *make_bil_run(const char *opt, long seed, const long *ev, const double *gn, long upper, long lower)
+{
+  char id[256];
+  snprintf(id, sizeof id, "bp/%s/local/t1/s%ld", opt, seed);
+  return json_pack("{s:s, s:{s:s, s:s, s:i, s:f}, s:{s:s, s:s}, s:{s:s}, s:i, s:I, s:s, s:i, s:[], "
+                   "s:{s:I, s:{s:i, s:I, s:i, s:I, s:i, s:i, s:i}}, s:{s:f, s:f}, "
+                   "s:{s:[i,i,i], s:[I,I,I], s:[f,f,f], s:[f,f,f]}}",
+                   "id", id, "problem", "type", "bilevel_quadratic", "id", "bp", "dim", 3, "f_opt", 0.0,
+                   "optimizer", "type", "toy", "id", opt, "placement", "name", "local", "threads", 1,
+                   "seed", (json_int_t)seed, "status", "max_steps", "steps", 2, "targets",
+                   "evals", "total", (json_int_t)ev[2], "bilevel", "upper_f", 0, "upper_grad", (json_int_t)upper,
+                   "lower_f", 0, "lower_grad", (json_int_t)lower, "hyy", 0, "hxy", 0, "cons", 0,
+                   "final", "f_gap", gn[2] * gn[2], "grad_norm", gn[2],
+                   "trace", "step", 0, 1, 2, "evals", (json_int_t)ev[0], (json_int_t)ev[1], (json_int_t)ev[2],
+                   "f", gn[0] * gn[0], gn[1] * gn[1], gn[2] * gn[2], "grad_norm", gn[0], gn[1], gn[2]);
+}
+
+START_TEST(test_bilevel)
+{
+  /* bp: optimizer a, seed 0 at 0, 10, 20 calls, seed 1 at 0, 15, 30; b: 0, 50, 100 (both seeds);
+   * problem q is not bilevel (no evals.bilevel): no table rows, no curves */
+  static const long ea[2][3] = { { 0, 10, 20 }, { 0, 15, 30 } }, eb[3] = { 0, 50, 100 };
+  static const double ga[2][3] = { { 1, 0.1, 0.01 }, { 1, 0.2, 0.02 } }, gb[3] = { 1, 0.6, 0.5 };
+  json_t *runs = json_array();
+  for (long s = 0; s < 2; s++) {
+    json_array_append_new(runs, make_run("q", "a", s, 10, 1e-6));
+    json_array_append_new(runs, make_bil_run("a", s, ea[s], ga[s], 2 + s, 8 + 2 * s));
+    json_array_append_new(runs, make_bil_run("b", s, eb, gb, 40, 60));
+  }
+  const char *f = write_doc("bil.json", runs, 1);
+  ob_report r;
+  ob_agg a;
+  ob_error err;
+  ob_error_clear(&err);
+  ck_assert_int_eq(ob_report_load(&r, &f, 1, &err), OB_OK);
+  ck_assert_int_eq(ob_agg_build(&r, NULL, &a, &err), OB_OK);
+  ck_assert_uint_eq(a.nprob, 2);
+  ck_assert_uint_eq(a.nhg, 1);
+  ck_assert_str_eq(a.prob[a.hg_problem[0]], "bp");
+  ck_assert_uint_lt(a.hg_table, a.ntables);
+  const ob_table *t = &a.table[a.hg_table];
+  ck_assert_uint_eq(t->ncols, 11);
+  ck_assert_uint_eq(t->nrows, 2);
+  ck_assert_str_eq(t->head[3], "final hypergradient norm");
+  ck_assert_str_eq(t->cell[0 * 11 + 0].text, "bp");
+  ck_assert_str_eq(t->cell[0 * 11 + 1].text, "a");
+  ck_assert_str_eq(t->cell[0 * 11 + 2].text, "2");
+  ck_assert_str_eq(t->cell[0 * 11 + 3].text, "0.015 [0.0125, 0.0175]");   /* 0.01, 0.02 */
+  ck_assert(t->cell[0 * 11 + 3].flags & OB_CELL_BEST);
+  ck_assert_str_eq(t->cell[1 * 11 + 3].text, "0.5 [0.5, 0.5]");
+  ck_assert(!(t->cell[1 * 11 + 3].flags & (OB_CELL_BEST | OB_CELL_WORSE)));  /* 2 vs 2 seeds: p >= 1/3 */
+  ck_assert_str_eq(t->cell[0 * 11 + 4].text, "0.00025");                   /* median of 1e-4, 4e-4 */
+  ck_assert_str_eq(t->cell[0 * 11 + 5].text, "25");                        /* evals.total 20, 30 */
+  ck_assert_str_eq(t->cell[0 * 11 + 6].text, "2.5");                       /* upper_grad 2, 3 */
+  ck_assert_str_eq(t->cell[0 * 11 + 7].text, "9");                         /* lower_grad 8, 10 */
+  ck_assert_str_eq(t->cell[1 * 11 + 5].text, "100");
+  ck_assert_str_eq(t->cell[1 * 11 + 10].text, "0");
+  /* curve of a: grid 0, 10, 15, 20, 30 calls, each seed held at its last point */
+  const ob_curve *cv = &a.hg[0 * a.nopt + 0];
+  ck_assert_str_eq(cv->optimizer, "a");
+  ck_assert_uint_eq(cv->n, 5);
+  ck_assert_double_eq(cv->step[1], 10);
+  ck_assert_double_eq_tol(cv->med[1], 0.55, 1e-15);    /* 0.1 (seed 0) and 1 (seed 1 at 0 calls) */
+  ck_assert_double_eq_tol(cv->med[2], 0.15, 1e-15);    /* 0.1, 0.2 */
+  ck_assert_double_eq_tol(cv->med[3], 0.105, 1e-15);   /* 0.01, 0.2 */
+  ck_assert_double_eq_tol(cv->med[4], 0.015, 1e-15);
+  ck_assert_double_eq_tol(cv->q1[4], 0.0125, 1e-15);
+  ck_assert_uint_eq(a.hg[0 * a.nopt + 1].n, 3);
+  ck_assert_double_eq_tol(a.hg[0 * a.nopt + 1].med[1], 0.6, 1e-15);
+  /* the Markdown report has the section */
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *m = open_memstream(&buf, &len);
+  ck_assert_int_eq(ob_render_md(m, &r, &a), 0);
+  fclose(m);
+  ck_assert_msg(strstr(buf, "## Bilevel problems: hypergradient norm and oracle calls") != NULL, "%s", buf);
+  ck_assert_msg(strstr(buf, "| bp | a | 2 | **0.015 [0.0125, 0.0175]** | **0.00025** | 25 | 2.5 | 9 | 0 | 0 | 0 |"),
+                "%s", buf);
+  free(buf);
+  ob_agg_free(&a);
+  ob_report_free(&r);
+}
+END_TEST
+
 static Suite *make_report_suite(void)
 {
   Suite *s = suite_create("report");
@@ -355,6 +445,7 @@ static Suite *make_report_suite(void)
   tcase_add_test(files, test_load_errors);
   tcase_add_test(files, test_tables_and_profile);
   tcase_add_test(files, test_sequence);
+  tcase_add_test(files, test_bilevel);
   suite_add_tcase(s, files);
   return s;
 }

@@ -19,7 +19,15 @@
 #     `optbench run tests/data/report/sequence-suite.json` (sor_sequence, 6x6, T = 20,
 #     three SOR omega policies, 2 seeds); its Markdown, LaTeX and CSV equal
 #     sequence-expected.{md,tex,csv}, its HTML has the sequence table and the
-#     cumulative-cost figure, and --plots writes cumulative-<problem>.{pdf,png}.
+#     cumulative-cost figure, and --plots writes cumulative-<problem>.{pdf,png};
+#   - bilevel problems: tests/data/report/bilevel-results.json is the output of
+#     `optbench run tests/data/report/bilevel-suite.json` (bilevel_quadratic and a
+#     small ridge_hpo, exact hypergradient descent, aid_cg, penalty and lv_hba, 2
+#     seeds); its Markdown, LaTeX and CSV equal bilevel-expected.{md,tex,csv}, its
+#     HTML has the bilevel table and one hypergradient-against-oracle-calls figure
+#     per problem and loads in chromium (screenshot report-bilevel-screenshot.png
+#     beside the other), and --plots writes
+#     hypergrad-<problem>.{pdf,png}.
 # A missing chromium or pdflatex is reported as "skipped: ..." inside a passing
 # test (never exit 77). Exit status: 0 all passed, 1 some failed.
 
@@ -86,6 +94,60 @@ golden golden-csv expected.csv results.json --format csv
 golden golden-sequence-md sequence-expected.md sequence-results.json
 golden golden-sequence-latex sequence-expected.tex sequence-results.json --format latex
 golden golden-sequence-csv sequence-expected.csv sequence-results.json --format csv
+golden golden-bilevel-md bilevel-expected.md bilevel-results.json
+golden golden-bilevel-latex bilevel-expected.tex bilevel-results.json --format latex
+golden golden-bilevel-csv bilevel-expected.csv bilevel-results.json --format csv
+
+# bilevel table: final hypergradient norm and oracle counts; aid_cg (K 5, cg_iters 5) makes
+# per step 5 lower_grad, 1 upper_grad and 1 hxy; CG is exact after ny = 3 products, plus one
+# for the warm-start residual from step 2 on: 3 + 199 x 4 = 799 hyy
+if report bilevel-table bilevel-results.json; then
+  if grep -qF '| problem | optimizer | seeds | final hypergradient norm | final gap | oracle calls | upper\_grad | lower\_grad | hyy | hxy | cons |' "$work/out" &&
+     grep -qF '| bilevel\_quadratic-nx2-ny3 | aid\_cg-K5-cg5 | 2 | **0.00421 [0.00268, 0.00573]** | **0.000124** | 2199 | 200 | 1000 | 799 | 200 | 0 |' "$work/out" &&
+     grep -qF '| ridge\_hpo | hypergrad-gd | 2 | **0.0164 [0.0164, 0.0164]** | **0.00735** | 200 | 0 | 0 | 0 | 0 | 0 |' "$work/out"; then
+    pass bilevel-table
+  else
+    fail bilevel-table "expected the bilevel table with aid_cg's counts and the exact baseline best on ridge_hpo"
+  fi
+fi
+
+# bilevel HTML: the table, and one hypergradient figure per bilevel problem after it
+bhtml=$work/bilevel.html
+if report bilevel-html bilevel-results.json --format html -o "$bhtml"; then
+  svgs=$(grep -c '^<svg' "$bhtml")
+  if [ "$svgs" -ne 7 ]; then
+    fail bilevel-html "expected 7 inline SVG plots (profile, ECDF, 2 convergence, 2 hypergradient, placement) got $svgs"
+  elif ! grep -qF '<h2 id="bilevel">Bilevel problems: hypergradient norm and oracle calls</h2>' "$bhtml" ||
+       ! grep -qF 'href="#bilevel"' "$bhtml"; then
+    fail bilevel-html "expected the bilevel section and its link"
+  elif [ "$(sed -n '/<h2 id="bilevel">/,/<h2 id="placements">/p' "$bhtml" | grep -c '^<svg')" -ne 2 ]; then
+    fail bilevel-html "expected the two hypergradient figures in the bilevel section"
+  elif ! grep -qF 'oracle calls' "$bhtml"; then
+    fail bilevel-html "expected the axis 'oracle calls' in a figure"
+  elif [ "$(grep -o 'id="[^"]*"' "$bhtml" | sort | uniq -d | wc -l)" -ne 0 ]; then
+    fail bilevel-html "duplicate element ids: $(grep -o 'id="[^"]*"' "$bhtml" | sort | uniq -d | head -n 1)"
+  else
+    pass bilevel-html
+  fi
+fi
+
+# bilevel --plots: the hypergradient figures as PDF and PNG
+if report bilevel-plots bilevel-results.json -o "$work/b.md" --plots "$work/bplots"; then
+  bad=
+  for p in bilevel_quadratic-nx2-ny3 ridge_hpo; do
+    f=$work/bplots/hypergrad-$p
+    if [ "$(head -c 4 "$f.pdf" 2>/dev/null)" != "%PDF" ] || [ "$(head -c 4 "$f.png" 2>/dev/null | tail -c 3)" != "PNG" ]; then
+      bad="$bad hypergrad-$p"
+    fi
+  done
+  if [ "$(ls "$work/bplots" | wc -l)" -ne 14 ]; then
+    fail bilevel-plots "expected 14 files (7 figures x PDF, PNG) got $(ls "$work/bplots" | wc -l)"
+  elif [ -n "$bad" ]; then
+    fail bilevel-plots "expected PDF and PNG of:$bad"
+  else
+    pass bilevel-plots
+  fi
+fi
 
 # sequence table: policies against best-fixed, Young and the per-instance best grid point
 if report sequence-table sequence-results.json; then
@@ -209,29 +271,35 @@ browser=
 for b in chromium chromium-browser google-chrome; do
   if command -v "$b" >/dev/null 2>&1; then browser=$b; break; fi
 done
-if [ -z "$browser" ]; then
-  pass "html-browser (skipped: chromium is not installed; apt-get install chromium)"
-elif [ -s "$html" ]; then
+# browse NAME PAGE SVGS TABLES SHOT: loads PAGE headless, expects SVGS plots and
+# TABLES tables in the DOM, no console error, and a screenshot in SHOT
+browse() {
+  name=$1 page=$2 nsvg=$3 ntab=$4 shot=$5
   flags="--headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update
          --disable-sync --no-first-run --disable-extensions --disable-dev-shm-usage"
-  shot=$builddir/tests/report-screenshot.png
   mkdir -p "$builddir/tests"
   rm -f "$shot"
   # shellcheck disable=SC2086
-  $limit "$browser" $flags --user-data-dir="$work/profile1" --enable-logging=stderr --v=0 \
-    --dump-dom "file://$html" >"$work/dom" 2>"$work/browser.log"
+  $limit "$browser" $flags --user-data-dir="$work/$name-profile1" --enable-logging=stderr --v=0 \
+    --dump-dom "file://$page" >"$work/dom" 2>"$work/browser.log"
   # shellcheck disable=SC2086
-  $limit "$browser" $flags --user-data-dir="$work/profile2" --window-size=1280,2000 \
-    --screenshot="$shot" "file://$html" >/dev/null 2>>"$work/browser.log"
+  $limit "$browser" $flags --user-data-dir="$work/$name-profile2" --window-size=1280,2000 \
+    --screenshot="$shot" "file://$page" >/dev/null 2>>"$work/browser.log"
   if grep -E 'CONSOLE|Uncaught|Failed to load|ERR_' "$work/browser.log" | grep -qvi 'dbus'; then
-    fail html-browser "console errors: $(grep -E 'CONSOLE|Uncaught|Failed to load|ERR_' "$work/browser.log" | head -n 1)"
-  elif [ "$(grep -o '<svg' "$work/dom" | wc -l)" -ne 6 ] || [ "$(grep -o '<table>' "$work/dom" | wc -l)" -ne 6 ]; then
-    fail html-browser "the rendered DOM lacks plots or tables ($(grep -o '<svg' "$work/dom" | wc -l) svg)"
+    fail "$name" "console errors: $(grep -E 'CONSOLE|Uncaught|Failed to load|ERR_' "$work/browser.log" | head -n 1)"
+  elif [ "$(grep -o '<svg' "$work/dom" | wc -l)" -ne "$nsvg" ] || [ "$(grep -o '<table>' "$work/dom" | wc -l)" -ne "$ntab" ]; then
+    fail "$name" "the rendered DOM lacks plots or tables ($(grep -o '<svg' "$work/dom" | wc -l) svg)"
   elif [ ! -s "$shot" ] || [ "$(head -c 4 "$shot" | tail -c 3)" != "PNG" ]; then
-    fail html-browser "no screenshot: $(tail -n 1 "$work/browser.log")"
+    fail "$name" "no screenshot: $(tail -n 1 "$work/browser.log")"
   else
-    pass "html-browser ($browser; screenshot $shot)"
+    pass "$name ($browser; screenshot $shot)"
   fi
+}
+if [ -z "$browser" ]; then
+  pass "html-browser (skipped: chromium is not installed; apt-get install chromium)"
+else
+  if [ -s "$html" ]; then browse html-browser "$html" 6 6 "$builddir/tests/report-screenshot.png"; fi
+  if [ -s "$bhtml" ]; then browse bilevel-html-browser "$bhtml" 7 6 "$builddir/tests/report-bilevel-screenshot.png"; fi
 fi
 
 # LaTeX compiles standalone

@@ -73,9 +73,10 @@ int cmd_describe(int argc, char **argv)
   if (!name) return ob_cli_usage("describe", "describe needs a problem or optimizer name (see optbench list)");
   /* in bit order of OB_NEEDS_* and OB_PROVIDES_* */
   static const char *const needs[] = { "gradient", "hessian_vector_product", "f_opt", "gauss_newton_product",
-                                       "linear_system", "bilevel", NULL };
+                                       "linear_system", "bilevel", "gauss_newton_bartlett", NULL };
   static const char *const provides[] = { "gradient", "hessian_vector_product", "f_opt", "stochastic",
-                                          "gauss_newton_product", "linear_system", "bilevel", NULL };
+                                          "gauss_newton_product", "linear_system", "bilevel",
+                                          "gauss_newton_bartlett", NULL };
   json_t *d = NULL, *params = json_array();
   const ob_problem_type *pt = ob_problem_type_find(name);
   const ob_optimizer_type *ot = ob_optimizer_type_find(name);

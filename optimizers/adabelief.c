@@ -141,7 +141,9 @@ adabelief_elem(size_t i, double *restrict x, const double *restrict g, double *r
   sv[i] = si;
   double sd = si;
   if (ams) {
-    sd = fmax(smax[i], si);
+    /* a select, not fmax: it vectorizes, and NaN propagates as torch.max does
+     * (once s is NaN it stays NaN, so smax follows) */
+    sd = smax[i] > si ? smax[i] : si;
     smax[i] = sd;
   }
   if (mode == AB_ADAPTIVE)
@@ -154,10 +156,19 @@ adabelief_elem(size_t i, double *restrict x, const double *restrict g, double *r
     x[i] = xi;
 }
 
-#define AB_LOOP(L2, MODE)                                                               \
+/* AMSGrad is a compile-time constant in every loop, like L2 and MODE: a
+ * run-time flag would be a branch that GCC (-ftrapping-math) does not
+ * if-convert, and the loop would not vectorize. */
+#define AB_LOOP_AMS(L2, AMS, MODE)                                                      \
   do {                                                                                  \
     _Pragma("omp parallel for simd schedule(static) if (n >= OB_VEC_PAR_MIN)")          \
-    for (size_t i = 0; i < n; i++) adabelief_elem(i, x, g, m, sv, smax, c, L2, ams, MODE); \
+    for (size_t i = 0; i < n; i++) adabelief_elem(i, x, g, m, sv, smax, c, L2, AMS, MODE); \
+  } while (0)
+
+#define AB_LOOP(L2, MODE)                                                               \
+  do {                                                                                  \
+    if (ams) AB_LOOP_AMS(L2, true, MODE);                                               \
+    else AB_LOOP_AMS(L2, false, MODE);                                                  \
   } while (0)
 
 #define AB_MODES(L2)                                                                    \
@@ -215,6 +226,7 @@ OB_KERNEL static int adabelief_step(void *vs, const ob_step_ctx *ctx, ob_oracle 
 
 #undef AB_MODES
 #undef AB_LOOP
+#undef AB_LOOP_AMS
 
 static double adabelief_traffic(const void *vs)
 {

@@ -95,7 +95,7 @@ static int aegd_init(void *vs, size_t n, double *const *vec, const ob_problem *p
   return OB_OK;
 }
 
-static int aegd_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)
+OB_KERNEL static int aegd_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)
 {
   aegd_state *s = vs;
   const double lr = s->lr * ctx->lr_scale;

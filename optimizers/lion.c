@@ -90,7 +90,10 @@ OB_KERNEL static int lion_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, d
 #pragma omp parallel for simd schedule(static) if (n >= OB_VEC_PAR_MIN)
   for (size_t i = 0; i < n; i++) {
     const double c = m[i] * b1 + gr[i] * omb1;
-    const double sg = c > 0.0 ? 1.0 : (c < 0.0 ? -1.0 : c);   /* torch.sign: 0 -> 0, NaN -> NaN */
+    /* torch.sign: +-1, 0 -> +0, NaN -> NaN; written without a branch chain so
+     * the loop vectorizes (copysign of 1 or 0, then + 0.0 turns -0 into +0) */
+    double sg = copysign((double)(c != 0.0), c) + 0.0;
+    sg = c == c ? sg : c;
     xr[i] = xr[i] * decay + neg_lr * sg;
     m[i] = m[i] * b2 + gr[i] * omb2;
   }

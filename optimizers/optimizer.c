@@ -259,6 +259,9 @@ const char *ob_optimizer_needs_unmet(unsigned needs, const ob_problem *p)
     return "the solver needs a linear system and the problem is not one";
   if ((needs & OB_NEEDS_BILEVEL) && !(has & OB_PROVIDES_BILEVEL))
     return "the method needs a bilevel problem and the problem is not one";
+  if ((needs & OB_NEEDS_GNB) && !(has & OB_PROVIDES_GNB))
+    return "the optimizer needs Gauss-Newton-Bartlett samples (labels drawn from the model) and the problem "
+           "provides none (logreg does)";
   return NULL;
 }
 

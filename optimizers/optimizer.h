@@ -30,7 +30,8 @@ enum {
   OB_NEEDS_FOPT = 4u,      /* the known optimum value f* (Polyak steps) */
   OB_NEEDS_GNVP = 8u,      /* Gauss-Newton products (SophiaG) */
   OB_NEEDS_LINSYS = 16u,   /* the linear-system view (Jacobi, SOR, CG, ...) */
-  OB_NEEDS_BILEVEL = 32u   /* the bilevel view */
+  OB_NEEDS_BILEVEL = 32u,  /* the bilevel view */
+  OB_NEEDS_GNB = 64u       /* Gauss-Newton-Bartlett samples (SophiaG) */
 };
 
 /* What the driver tells a step besides the vectors. */

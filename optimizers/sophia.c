@@ -16,20 +16,24 @@
  * 2k+1, ...; (t - 1) mod k == 0 is the same set and also defined for k = 1.
  * h_hat is taken at the iterate x_t, before the decay, as in Algorithm 3.
  *
- * Estimators (option "estimator"), u ~ Rademacher drawn from (run seed, t)
- * by the counter-based stream of optimizers/ctr_rng.h (stream 1, vector 0):
+ * Estimators (option "estimator"); u ~ Rademacher drawn from (run seed, t)
+ * by the counter-based stream of bench/ob_rng.h (stream 1, vector 0):
  * - "hutchinson" (SophiaH, Algorithm 1): h_hat = u * (H(x) u), one
  *   Hessian-vector product per refresh (needs OB_NEEDS_HVP).
- * - "gnb" (SophiaG): the paper's Gauss-Newton-Bartlett estimator
- *   h_hat = B grad L_hat(x; y_hat) * grad L_hat(x; y_hat) with labels y_hat
- *   sampled from the model needs per-example predictions, which optbench's
- *   oracle does not expose. optbench's "gnb" is the Hutchinson estimator of
- *   the problem's Gauss-Newton matrix G(x) (its gnvp oracle),
- *   h_hat = u * (G(x) u): it has the same expectation diag(G) as GNB
- *   (the paper's section 2.3: E[h_hat_GNB] = diag of the Gauss-Newton
- *   matrix), but unlike GNB it can be negative in a coordinate; max(gamma h,
- *   eps) then makes that coordinate a clipped sign step, as Algorithm 3 does
- *   for any non-positive h. Needs OB_NEEDS_GNVP.
+ * - "gnb" (SophiaG, Algorithm 2, Gauss-Newton-Bartlett): h_hat = B g_hat *
+ *   g_hat, where g_hat is the gradient of the step's minibatch loss (B
+ *   samples) with every label replaced by one drawn from the model's own
+ *   predictive distribution: the problem's gnb_sample hook (logreg provides
+ *   it; its labels come from the run seed and the step), counted as one
+ *   gradient. Always non-negative; its expectation is the diagonal of the
+ *   loss's Gauss-Newton matrix (the ridge term is not part of it, as weight
+ *   decay is not in the paper). Needs OB_NEEDS_GNB.
+ * - "gn_hutchinson": Hutchinson's estimator on the problem's Gauss-Newton
+ *   matrix, h_hat = u * (G(x) u) (its gnvp oracle): the same expectation
+ *   diag(G) as GNB on every problem with a Gauss-Newton product, but a
+ *   coordinate can be negative; max(gamma h, eps) then makes it a clipped
+ *   sign step, as Algorithm 3 does for any non-positive h. Needs
+ *   OB_NEEDS_GNVP.
  * The need depends on the estimator, so the type declares OB_NEEDS_GRAD and
  * reports the rest through needs_of: a problem without the product gives a
  * skipped run with the reason.
@@ -60,10 +64,10 @@
 #include <string.h>
 
 #include "bench/ob_vec.h"
-#include "optimizers/ctr_rng.h"
+#include "bench/ob_rng.h"
 #include "optimizers/optimizer.h"
 
-enum { SOPHIA_HUTCHINSON, SOPHIA_GNB };
+enum { SOPHIA_HUTCHINSON, SOPHIA_GNB, SOPHIA_GN_HUTCHINSON };
 
 typedef struct {
   double lr, beta1, beta2, gamma, eps, weight_decay;
@@ -90,8 +94,9 @@ static const ob_param_spec sophia_params[] = {
     "refresh the Hessian estimate every k steps (steps 1, k+1, 2k+1, ...)" },
   { "weight_decay", OB_PARAM_REAL, "0.1", 0.0, HUGE_VAL, 0, NULL, "wd",
     "decoupled weight decay: x <- x (1 - lr wd) before the update" },
-  { "estimator", OB_PARAM_STRING, "\"hutchinson\"", 0, 0, 0, "hutchinson|gnb", "est",
-    "diagonal-Hessian estimator: u * (H u) (SophiaH) or u * (G u) with the Gauss-Newton matrix (SophiaG)" },
+  { "estimator", OB_PARAM_STRING, "\"hutchinson\"", 0, 0, 0, "hutchinson|gnb|gn_hutchinson", "est",
+    "diagonal-Hessian estimator: u * (H u) (SophiaH), B g_hat * g_hat with labels drawn from the model "
+    "(SophiaG's Gauss-Newton-Bartlett), or u * (G u) with the Gauss-Newton matrix" },
   { NULL, 0, NULL, 0, 0, 0, NULL, NULL, NULL }
 };
 
@@ -105,7 +110,9 @@ static int sophia_configure(void *vs, const json_t *params, ob_error *err)
   s->eps = ob_params_real(params, "eps");
   s->k = ob_params_int(params, "k");
   s->weight_decay = ob_params_real(params, "weight_decay");
-  s->estimator = strcmp(ob_params_string(params, "estimator"), "gnb") == 0 ? SOPHIA_GNB : SOPHIA_HUTCHINSON;
+  const char *est = ob_params_string(params, "estimator");
+  s->estimator = strcmp(est, "gnb") == 0 ? SOPHIA_GNB
+               : strcmp(est, "gn_hutchinson") == 0 ? SOPHIA_GN_HUTCHINSON : SOPHIA_HUTCHINSON;
   if (s->lr * s->weight_decay >= 1.0)
     return ob_error_at(err, OB_EINVAL, "weight_decay",
                        "the decoupled decay factor must stay positive: lr * weight_decay must be below 1");
@@ -115,7 +122,8 @@ static int sophia_configure(void *vs, const json_t *params, ob_error *err)
 static unsigned sophia_needs_of(const void *vs)
 {
   const sophia_state *s = vs;
-  return s->estimator == SOPHIA_GNB ? OB_NEEDS_GNVP : OB_NEEDS_HVP;
+  return s->estimator == SOPHIA_GNB ? OB_NEEDS_GNB
+       : s->estimator == SOPHIA_GN_HUTCHINSON ? OB_NEEDS_GNVP : OB_NEEDS_HVP;
 }
 
 static size_t sophia_nvectors(const void *vs)
@@ -138,7 +146,7 @@ static int sophia_init(void *vs, size_t n, double *const *vec, const ob_problem 
   return OB_OK;
 }
 
-static int sophia_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)
+OB_KERNEL static int sophia_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)
 {
   sophia_state *s = vs;
   const double lr = s->lr * ctx->lr_scale;
@@ -148,14 +156,23 @@ static int sophia_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x
   s->t++;
   double *restrict m = s->m, *restrict h = s->h, *restrict u = s->u, *restrict hu = s->hu;
   if ((s->t - 1) % s->k == 0) {
-    const uint64_t key = ob_rng_key(s->seed, OB_RNG_STREAM_SOPHIA, (uint64_t)s->t, 0);
-#pragma omp parallel for simd schedule(static) if (n >= OB_VEC_PAR_MIN)
-    for (size_t i = 0; i < n; i++) u[i] = ob_rng_rademacher(key, i);
-    rc = s->estimator == SOPHIA_GNB ? ob_oracle_gnvp(o, x, u, hu, err) : ob_oracle_hvp(o, x, u, hu, err);
-    if (rc < 0) return rc;
     const double b2 = s->beta2, omb2 = 1.0 - s->beta2;
+    if (s->estimator == SOPHIA_GNB) {
+      double bs;
+      rc = ob_oracle_gnb(o, x, hu, &bs, err);
+      if (rc < 0) return rc;
 #pragma omp parallel for simd schedule(static) if (n >= OB_VEC_PAR_MIN)
-    for (size_t i = 0; i < n; i++) h[i] = h[i] * b2 + (u[i] * hu[i]) * omb2;
+      for (size_t i = 0; i < n; i++) h[i] = h[i] * b2 + (bs * hu[i] * hu[i]) * omb2;
+    } else {
+      const uint64_t key = ob_rng_key(s->seed, OB_RNG_STREAM_SOPHIA, (uint64_t)s->t, 0);
+#pragma omp parallel for simd schedule(static) if (n >= OB_VEC_PAR_MIN)
+      for (size_t i = 0; i < n; i++) u[i] = ob_rng_rademacher(key, i);
+      rc = s->estimator == SOPHIA_GN_HUTCHINSON ? ob_oracle_gnvp(o, x, u, hu, err)
+                                                : ob_oracle_hvp(o, x, u, hu, err);
+      if (rc < 0) return rc;
+#pragma omp parallel for simd schedule(static) if (n >= OB_VEC_PAR_MIN)
+      for (size_t i = 0; i < n; i++) h[i] = h[i] * b2 + (u[i] * hu[i]) * omb2;
+    }
   }
   const double b1 = s->beta1, omb1 = 1.0 - s->beta1, decay = 1.0 - lr * s->weight_decay;
   const double gamma = s->gamma, eps = s->eps;

@@ -13,7 +13,7 @@
  *   momentum mu:   b <- mu b + d,  x <- x - lr b           (b starts at 0)
  *
  * Like MeZO, z_j is never stored: coordinate i is regenerated from
- * (run seed, t, j, i) by the counter-based Gaussian of optimizers/ctr_rng.h
+ * (run seed, t, j, i) by the counter-based Gaussian of bench/ob_rng.h
  * (stream 2), once for each perturbation and once for the update. Unlike
  * MeZO's in-place perturb / restore (x + eps z, x - 2 eps z, x + eps z,
  * which does not return x exactly in floating point), the perturbed points
@@ -43,7 +43,7 @@
 #include <math.h>
 
 #include "bench/ob_vec.h"
-#include "optimizers/ctr_rng.h"
+#include "bench/ob_rng.h"
 #include "optimizers/optimizer.h"
 
 #define ZO_MAX_DIRECTIONS 1024
@@ -108,7 +108,7 @@ static void zo_perturb(size_t n, double *restrict xp, const double *restrict x, 
   for (size_t i = 0; i < n; i++) xp[i] = x[i] + se * ob_rng_gauss(key, i);
 }
 
-static int zo_sgd_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)
+OB_KERNEL static int zo_sgd_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)
 {
   zo_sgd_state *s = vs;
   const double lr = s->lr * ctx->lr_scale, eps = s->eps;

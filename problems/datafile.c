@@ -105,3 +105,17 @@ int ob_datafile_load_pair(const json_t *train, const json_t *val, bool real, siz
                        tr->d, va->d);
   return tr_small ? pad(tr, va->d, mem, err) : pad(va, tr->d, mem, err);
 }
+
+int ob_datafile_load_params(const json_t *params, bool real, size_t max_d, ob_memtier *mem, ob_dataset *tr,
+                            ob_dataset *va, ob_error *err)
+{
+  const json_t *train = json_object_get(params, "train"), *val = json_object_get(params, "val");
+  if (json_is_null(train) && json_is_null(val)) return 0;
+  if (json_is_null(train) || json_is_null(val))
+    return ob_error_at(err, OB_EINVAL, json_is_null(train) ? "train" : "val",
+                       "give both \"train\" and \"val\" (or neither, for the synthetic generator)");
+  if (!json_is_null(json_object_get(params, "synthetic")))
+    return ob_error_at(err, OB_EINVAL, "synthetic", "applies only when \"train\" and \"val\" are not given");
+  int rc = ob_datafile_load_pair(train, val, real, max_d, mem, tr, va, err);
+  return rc < 0 ? rc : 1;
+}

@@ -33,4 +33,13 @@
 int ob_datafile_load_pair(const json_t *train, const json_t *val, bool real, size_t max_d, ob_memtier *mem,
                           ob_dataset *tr, ob_dataset *va, ob_error *err);
 
+/* The data params of a bilevel data problem (normalized, so each is present):
+ * "train" and "val" file objects, or null for both and the problem's own
+ * "synthetic" generator object. Both files given (and "synthetic" null):
+ * loads them as ob_datafile_load_pair does and returns 1. Neither given:
+ * returns 0 and touches nothing; the caller generates its data. Only one of
+ * them, or files together with "synthetic": OB_EINVAL naming the key. */
+int ob_datafile_load_params(const json_t *params, bool real, size_t max_d, ob_memtier *mem, ob_dataset *tr,
+                            ob_dataset *va, ob_error *err);
+
 #endif

@@ -116,17 +116,10 @@ static double sigm(double z)
 
 static int load(clean_state *s, const json_t *params, ob_memtier *mem, ob_error *err)
 {
-  const json_t *tr = json_object_get(params, "train"), *va = json_object_get(params, "val"),
-               *sy = json_object_get(params, "synthetic");
-  if (!json_is_null(tr) || !json_is_null(va)) {
-    if (json_is_null(tr) || json_is_null(va))
-      return ob_error_at(err, OB_EINVAL, json_is_null(tr) ? "train" : "val",
-                         "give both \"train\" and \"val\" (or neither, for the synthetic generator)");
-    if (!json_is_null(sy))
-      return ob_error_at(err, OB_EINVAL, "synthetic", "applies only when \"train\" and \"val\" are not given");
-    ob_dataset dtr, dva;
-    int rc = ob_datafile_load_pair(tr, va, false, CLEAN_MAX_D, mem, &dtr, &dva, err);
-    if (rc < 0) return rc;
+  ob_dataset dtr, dva;
+  int rc = ob_datafile_load_params(params, false, CLEAN_MAX_D, mem, &dtr, &dva, err);
+  if (rc < 0) return rc;
+  if (rc == 1) {
     s->n = dtr.n;
     s->m = dva.n;
     s->d = dtr.d;
@@ -136,9 +129,10 @@ static int load(clean_state *s, const json_t *params, ob_memtier *mem, ob_error 
     s->bva = dva.y;
     return OB_OK;
   }
+  const json_t *sy = json_object_get(params, "synthetic");
   static const char *const skip[] = { NULL };
   json_t *sp = NULL, *empty = json_object();
-  int rc = ob_params_normalize(synth_params, json_is_object(sy) ? sy : empty, skip, "synthetic", &sp, err);
+  rc = ob_params_normalize(synth_params, json_is_object(sy) ? sy : empty, skip, "synthetic", &sp, err);
   json_decref(empty);
   if (rc < 0) return rc;
   ob_synth_spec spec = { 0 };

@@ -46,6 +46,7 @@
 
 #include "bench/ob_json.h"
 #include "bench/ob_vec.h"
+#include "bench/ob_rng.h"
 #include "problems/dataset.h"
 #include "problems/logreg.h"
 #include "problems/problem.h"
@@ -137,7 +138,7 @@ static double sigmoid_neg(double z)
 
 /* ---- chunked sums over samples ------------------------------------------------------ */
 
-enum { K_LOSS = 1, K_GRAD = 2, K_HVP = 4 };
+enum { K_LOSS = 1, K_GRAD = 2, K_HVP = 4, K_GNB = 8 };
 
 typedef struct {
   const logreg_state *s;
@@ -145,6 +146,7 @@ typedef struct {
   const size_t *idx;        /* sample list, NULL: 0..count-1 */
   size_t count;
   unsigned what;
+  uint64_t key;             /* K_GNB: the label stream of this step (bench/ob_rng.h) */
 } sum_job;
 
 static size_t chunk_size(size_t count, size_t p)
@@ -169,7 +171,7 @@ static double sample_sum(logreg_state *s, const sum_job *job, double *out)
 {
   size_t p = s->p, cs = chunk_size(job->count, p);
   size_t nch = job->count ? (job->count + cs - 1) / cs : 0;
-  bool vec = job->what & (K_GRAD | K_HVP);
+  bool vec = job->what & (K_GRAD | K_HVP | K_GNB);
   int par = job->count * (s->ds.sparse ? 8 : s->d) >= OB_VEC_PAR_MIN;
   (void)par;
 #pragma omp parallel for schedule(static) if (par)
@@ -186,6 +188,13 @@ static double sample_sum(logreg_state *s, const sum_job *job, double *out)
       if (job->what & K_HVP) {
         double sn = sigmoid_neg(z);
         coef = sn * (1.0 - sn) * margin(s, i, job->v);
+      }
+      if (job->what & K_GNB) {
+        /* y_hat = +1 with the model's probability sigma(m_i), drawn by the
+         * sample's position k in the step's list; the loss derivative at it */
+        double m = margin(s, i, job->w);
+        double yh = ob_rng_uniform(job->key, k) < sigmoid_neg(-m) ? 1.0 : -1.0;
+        coef = -yh * sigmoid_neg(yh * m);
       }
       if (vec && coef != 0.0) {
         ob_dataset_axpy(&s->ds, i, coef, acc);
@@ -221,7 +230,7 @@ static double penalty_sq(const logreg_state *s, const double *w)
 /* f (and g) over a sample list (idx NULL: every sample). */
 static void objective(logreg_state *s, const double *w, const size_t *idx, size_t count, double *f, double *g)
 {
-  sum_job job = { s, w, NULL, idx, count, K_LOSS | (g ? K_GRAD : 0) };
+  sum_job job = { s, w, NULL, idx, count, K_LOSS | (g ? K_GRAD : 0), 0 };
   double inv = 1.0 / (double)count;
   double loss = sample_sum(s, &job, g);
   *f = inv * loss + 0.5 * s->lambda * penalty_sq(s, w);
@@ -231,7 +240,7 @@ static void objective(logreg_state *s, const double *w, const size_t *idx, size_
 
 static void hessian_vec(logreg_state *s, const double *w, const double *v, double *out)
 {
-  sum_job job = { s, w, v, NULL, s->ds.n, K_HVP };
+  sum_job job = { s, w, v, NULL, s->ds.n, K_HVP, 0 };
   double inv = 1.0 / (double)s->ds.n;
   sample_sum(s, &job, out);
   for (size_t j = 0; j < s->p; j++) out[j] = inv * out[j] + (j < s->d ? s->lambda * v[j] : 0.0);
@@ -498,16 +507,11 @@ static void note_separation(logreg_state *s, uint64_t step, double minz)
   }
 }
 
-static int logreg_sample_eval(void *vs, const double *x, uint64_t step, double *f, double *g, ob_error *err)
+/* Makes s->idx the minibatch of `step` (batch > 0): batch k is the k-th of the
+ * stream, which restarts when an earlier one is asked for. */
+static void select_batch(logreg_state *s, uint64_t step)
 {
-  logreg_state *s = vs;
-  if (s->batch == 0) {
-    int rc = logreg_eval(vs, x, f, g, err);
-    if (rc == OB_OK) note_separation(s, step, s->minz);
-    return rc;
-  }
   if (step == 0) step = 1;
-  /* batch k is the k-th of the stream: restart when asked for an earlier one */
   if (s->rng_step == UINT64_MAX || step < s->rng_step) {
     gsl_rng_set(s->rng, batch_seed(s->seed));
     s->rng_step = 0;
@@ -516,7 +520,50 @@ static int logreg_sample_eval(void *vs, const double *x, uint64_t step, double *
     for (size_t k = 0; k < s->batch; k++) s->idx[k] = (size_t)gsl_rng_uniform_int(s->rng, s->ds.n);
     s->rng_step++;
   }
+}
+
+static int logreg_sample_eval(void *vs, const double *x, uint64_t step, double *f, double *g, ob_error *err)
+{
+  logreg_state *s = vs;
+  if (s->batch == 0) {
+    int rc = logreg_eval(vs, x, f, g, err);
+    if (rc == OB_OK) note_separation(s, step, s->minz);
+    return rc;
+  }
+  select_batch(s, step);
   objective(s, x, s->idx, s->batch, f, g);
+  return OB_OK;
+}
+
+/* Sophia's Gauss-Newton-Bartlett sample (Algorithm 2 of Liu et al., ICLR 2024)
+ * over the step's samples (the minibatch, or all of them): labels y_hat_i = +1
+ * with probability sigma(m_i) from the stream (run seed, 3, step, 0) of
+ * bench/ob_rng.h (uniform number k of that stream for the k-th sample of
+ * the list), out = (1/B) sum_i -y_hat_i sigma(-y_hat_i m_i) [x_i; 1], *batch = B.
+ * Over the label draws, E[B out * out] is exactly the diagonal of the loss's
+ * Gauss-Newton matrix (1/B) sum_i sigma(m_i)(1 - sigma(m_i)) [x_i; 1][x_i; 1]'
+ * on those samples: each sample's term has mean zero under its own predictive
+ * distribution and variance sigma(1 - sigma) [x_i; 1]^2 (Bartlett's identity),
+ * and the draws are independent, so the cross terms vanish. The ridge term is
+ * not included. */
+static int logreg_gnb_sample(void *vs, const double *x, uint64_t step, double *out, double *batch,
+                             ob_error *err)
+{
+  logreg_state *s = vs;
+  (void)err;
+  if (step == 0) step = 1;
+  const size_t *idx = NULL;
+  size_t count = s->ds.n;
+  if (s->batch > 0) {
+    select_batch(s, step);
+    idx = s->idx;
+    count = s->batch;
+  }
+  sum_job job = { s, x, NULL, idx, count, K_GNB, ob_rng_key(s->seed, OB_RNG_STREAM_GNB, step, 0) };
+  sample_sum(s, &job, out);
+  const double inv = 1.0 / (double)count;
+  for (size_t j = 0; j < s->p; j++) out[j] *= inv;
+  *batch = (double)count;
   return OB_OK;
 }
 
@@ -588,7 +635,8 @@ const ob_problem_type ob_problem_logreg = {
                "liblinear: Fan et al., JMLR 9 (2008)",
   .params = logreg_params,
   .state_size = sizeof(logreg_state),
-  .provides = OB_PROVIDES_GRAD | OB_PROVIDES_HVP | OB_PROVIDES_FOPT | OB_PROVIDES_STOCHASTIC | OB_PROVIDES_GNVP,
+  .provides = OB_PROVIDES_GRAD | OB_PROVIDES_HVP | OB_PROVIDES_FOPT | OB_PROVIDES_STOCHASTIC | OB_PROVIDES_GNVP |
+              OB_PROVIDES_GNB,
   .configure = logreg_configure,
   .dim = logreg_dim,
   .eval = logreg_eval,
@@ -599,6 +647,7 @@ const ob_problem_type ob_problem_logreg = {
   .free = logreg_free,
   .sample_eval = logreg_sample_eval,
   .gnvp = logreg_hvp,     /* Gauss-Newton = Hessian for a linear model (header comment) */
+  .gnb_sample = logreg_gnb_sample,
   .metrics = logreg_metrics,
 };
 

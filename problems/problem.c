@@ -120,6 +120,18 @@ int ob_oracle_hvp(ob_oracle *o, const double *x, const double *v, double *out, o
   return rc;
 }
 
+int ob_oracle_gnb(ob_oracle *o, const double *x, double *out, double *batch, ob_error *err)
+{
+  if (!o->p->type->gnb_sample)
+    return ob_error_set(err, OB_EUNSUPPORTED, "problem '%s' has no Gauss-Newton-Bartlett samples",
+                        o->p->type->name);
+  double t0 = ob_clock_now();
+  int rc = o->p->type->gnb_sample(o->p->state, x, o->step, out, batch, err);
+  o->seconds += ob_clock_now() - t0;
+  o->n_grad++;
+  return rc;
+}
+
 int ob_oracle_gnvp(ob_oracle *o, const double *x, const double *v, double *out, ob_error *err)
 {
   if (!o->p->type->gnvp)

@@ -31,7 +31,8 @@ enum {
   OB_PROVIDES_STOCHASTIC = 8u,  /* sample_eval: optimizers see minibatch / noisy oracles */
   OB_PROVIDES_GNVP = 16u,  /* gnvp: Gauss-Newton (Fisher) matrix-vector products */
   OB_PROVIDES_LINSYS = 32u,/* linsys: the problem is a linear system A x = b */
-  OB_PROVIDES_BILEVEL = 64u/* bilevel: upper and lower levels */
+  OB_PROVIDES_BILEVEL = 64u,/* bilevel: upper and lower levels */
+  OB_PROVIDES_GNB = 128u   /* gnb_sample: gradients with labels drawn from the model */
 };
 
 /* Views for solver families, defined by the headers of those families
@@ -74,6 +75,14 @@ typedef struct ob_problem_type {
   const struct ob_linsys_view *(*linsys)(void *st);
   /* The bilevel view (upper/lower values, gradients, mixed products) or NULL. */
   const struct ob_bilevel_view *(*bilevel)(void *st);
+  /* A Gauss-Newton-Bartlett sample (Liu et al., Sophia, ICLR 2024, Algorithm 2)
+   * at step `step`: out = the gradient at x of the loss of the step's samples
+   * (the minibatch the oracle uses, or every sample) with each label replaced
+   * by one drawn from the model's own predictive distribution, from (run seed,
+   * step) only; *batch = B, the number of samples, so that B out * out is an
+   * unbiased estimate of the diagonal of the loss's Gauss-Newton matrix.
+   * Regularization terms are not part of the loss here. */
+  int (*gnb_sample)(void *st, const double *x, uint64_t step, double *out, double *batch, ob_error *err);
   /* Problem-specific metrics of the final x added to the run's "final" object
    * (documented names: accuracy, margin, residual, hypergrad_norm, ...). */
   int (*metrics)(void *st, const double *x, json_t *final, ob_error *err);
@@ -124,5 +133,9 @@ int ob_oracle_eval(ob_oracle *o, const double *x, double *f, double *g, ob_error
 int ob_oracle_hvp(ob_oracle *o, const double *x, const double *v, double *out, ob_error *err);
 /* G(x) v (Gauss-Newton); OB_EUNSUPPORTED when the problem has none. */
 int ob_oracle_gnvp(ob_oracle *o, const double *x, const double *v, double *out, ob_error *err);
+/* A Gauss-Newton-Bartlett sample of the current step (gnb_sample); counts one
+ * gradient (it costs one pass over the step's samples, as a gradient does).
+ * OB_EUNSUPPORTED when the problem has none. */
+int ob_oracle_gnb(ob_oracle *o, const double *x, double *out, double *batch, ob_error *err);
 
 #endif

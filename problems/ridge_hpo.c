@@ -151,17 +151,9 @@ static int synth(ridge_state *s, const json_t *given, ob_memtier *mem, ob_error 
 
 static int load(ridge_state *s, const json_t *params, ob_memtier *mem, ob_error *err)
 {
-  const json_t *tr = json_object_get(params, "train"), *va = json_object_get(params, "val"),
-               *sy = json_object_get(params, "synthetic");
-  bool files = !json_is_null(tr) || !json_is_null(va);
-  if (!files) return synth(s, sy, mem, err);
-  if (json_is_null(tr) || json_is_null(va))
-    return ob_error_at(err, OB_EINVAL, json_is_null(tr) ? "train" : "val",
-                       "give both \"train\" and \"val\" (or neither, for the synthetic generator)");
-  if (!json_is_null(sy))
-    return ob_error_at(err, OB_EINVAL, "synthetic", "applies only when \"train\" and \"val\" are not given");
   ob_dataset dtr, dva;
-  int rc = ob_datafile_load_pair(tr, va, true, RIDGE_MAX_D, mem, &dtr, &dva, err);
+  int rc = ob_datafile_load_params(params, true, RIDGE_MAX_D, mem, &dtr, &dva, err);
+  if (rc == 0) return synth(s, json_object_get(params, "synthetic"), mem, err);
   if (rc < 0) return rc;
   s->d = dtr.d;
   s->ntr = dtr.n;

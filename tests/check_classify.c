@@ -334,20 +334,7 @@ START_TEST(test_refuses_other_problems)
 }
 END_TEST
 
-static void expect_reject(const char *name, const char *params, const char *path, const char *text)
-{
-  const ob_optimizer_type *t = ob_optimizer_type_find(name);
-  json_t *given = jparse(params), *norm = NULL;
-  ob_error err;
-  ob_error_clear(&err);
-  int rc = ob_params_normalize(t->params, given, skip_keys, "optimizer", &norm, &err);
-  ck_assert_msg(rc == OB_EINVAL, "%s %s: status %d (%s)", name, params, rc, errtext(&err));
-  ck_assert_msg(strstr(err.text, text) != NULL, "%s %s: message '%s' lacks '%s'", name, params, err.text, text);
-  ck_assert_str_eq(err.path, path);
-  json_decref(norm);
-  json_decref(given);
-}
-
+/* Invalid parameters: expect_reject of tests/opt_harness.h checks status, message and path. */
 START_TEST(test_config_rejects)
 {
   expect_reject("perceptron", "{\"lr\": 0}", "optimizer.lr", "out of range");

@@ -9,7 +9,8 @@
  * arena, the counting oracle -- and requires every recorded iterate of every
  * case to match to 1e-10 relative. The reference problems (5-D quadratic,
  * chained Rosenbrock in 2-D and 4-D, those of torch_reference.json) are
- * defined here with the generator's formulas and operation order.
+ * the test-local ones of tests/opt_harness.h, with the generator's formulas
+ * and operation order.
  *
  * The other tests: hand-computed first steps from the papers (Lion's
  * x1 = x0 - lr sign(g0), AdaBelief's SGD warm-up, diffGrad's friction and the
@@ -40,131 +41,12 @@
 
 Suite *make_paper_optimizers_suite(void);
 
-/* ---- test-local problems --------------------------------------------------- */
-
-/* f = 1/2 x^T A x - b^T x from "A" (rows) and "b"; optional "f_opt"; x0 = 0
- * unless "x0" is given. Each row of A x is summed left to right from 0.0 and
- * f accumulates 0.5 x_i (A x)_i - b_i x_i, as gen_numpy.py does. */
-typedef struct {
-  size_t n;
-  double *a, *b;
-  double f_opt;
-} pquad_state;
-
-static int pquad_configure(void *st, const json_t *params, uint64_t seed, ob_memtier *mem, ob_error *err)
-{
-  pquad_state *s = st;
-  const json_t *A = json_object_get(params, "A"), *b = json_object_get(params, "b");
-  const json_t *fo = json_object_get(params, "f_opt");
-  (void)seed;
-  if (!json_is_array(A) || !json_is_array(b) || json_array_size(A) != json_array_size(b) ||
-      json_array_size(b) == 0)
-    return ob_error_set(err, OB_EINVAL, "test quadratic needs a square \"A\" and a matching \"b\"");
-  s->n = json_array_size(b);
-  s->a = ob_memtier_alloc(mem, OB_MEM_DATA, s->n * s->n, err);
-  s->b = ob_memtier_alloc(mem, OB_MEM_DATA, s->n, err);
-  if (!s->a || !s->b) return err->code;
-  for (size_t i = 0; i < s->n; i++) {
-    const json_t *row = json_array_get(A, i);
-    if (!json_is_array(row) || json_array_size(row) != s->n)
-      return ob_error_set(err, OB_EINVAL, "test quadratic: row %zu of A has the wrong length", i);
-    for (size_t j = 0; j < s->n; j++) s->a[i * s->n + j] = json_number_value(json_array_get(row, j));
-    s->b[i] = json_number_value(json_array_get(b, i));
-  }
-  s->f_opt = json_is_number(fo) ? json_number_value(fo) : NAN;
-  return OB_OK;
-}
-
-static size_t pquad_dim(const void *st) { return ((const pquad_state *)st)->n; }
-
-static int pquad_eval(void *st, const double *x, double *f, double *g, ob_error *err)
-{
-  pquad_state *s = st;
-  double fx = 0.0;
-  (void)err;
-  for (size_t i = 0; i < s->n; i++) {
-    double ax = 0.0;
-    for (size_t j = 0; j < s->n; j++) ax = ax + s->a[i * s->n + j] * x[j];
-    if (g) g[i] = ax - s->b[i];
-    fx = fx + (0.5 * x[i] * ax - s->b[i] * x[i]);
-  }
-  if (f) *f = fx;
-  return OB_OK;
-}
-
-static void pquad_x0(const void *st, double *x)
-{
-  const pquad_state *s = st;
-  for (size_t i = 0; i < s->n; i++) x[i] = 0.0;
-}
-
-static double pquad_fopt(const void *st) { return ((const pquad_state *)st)->f_opt; }
-
-static const ob_problem_type pquad_type = {
-  .name = "test_quadratic", .summary = "1/2 x^T A x - b^T x with explicit A, b",
-  .reference = "tests/reference/gen_numpy.py", .state_size = sizeof(pquad_state),
-  .provides = OB_PROVIDES_GRAD | OB_PROVIDES_FOPT, .configure = pquad_configure, .dim = pquad_dim,
-  .eval = pquad_eval, .x0 = pquad_x0, .f_opt = pquad_fopt,
-};
-
-/* Chained Rosenbrock sum_i 100 (x[i+1] - x[i]^2)^2 + (1 - x[i])^2, f* = 0. */
-typedef struct { size_t n; } prosen_state;
-
-static int prosen_configure(void *st, const json_t *params, uint64_t seed, ob_memtier *mem, ob_error *err)
-{
-  prosen_state *s = st;
-  (void)seed;
-  (void)mem;
-  json_int_t n = json_integer_value(json_object_get(params, "dim"));
-  if (n < 2) return ob_error_set(err, OB_EINVAL, "test rosenbrock needs \"dim\" >= 2");
-  s->n = (size_t)n;
-  return OB_OK;
-}
-
-static size_t prosen_dim(const void *st) { return ((const prosen_state *)st)->n; }
-
-static int prosen_eval(void *st, const double *x, double *f, double *g, ob_error *err)
-{
-  prosen_state *s = st;
-  double fx = 0.0;
-  (void)err;
-  if (g)
-    for (size_t i = 0; i < s->n; i++) g[i] = 0.0;
-  for (size_t i = 0; i + 1 < s->n; i++) {
-    const double t = x[i + 1] - x[i] * x[i];
-    fx = fx + (100.0 * t * t + (1.0 - x[i]) * (1.0 - x[i]));
-    if (g) {
-      g[i] = g[i] + (-400.0 * x[i] * t - 2.0 * (1.0 - x[i]));
-      g[i + 1] = g[i + 1] + 200.0 * t;
-    }
-  }
-  if (f) *f = fx;
-  return OB_OK;
-}
-
-static void prosen_x0(const void *st, double *x)
-{
-  const prosen_state *s = st;
-  for (size_t i = 0; i < s->n; i++) x[i] = i % 2 ? 1.0 : -1.2;
-}
-
-static double prosen_fopt(const void *st) { (void)st; return 0.0; }
-
-static const ob_problem_type prosen_type = {
-  .name = "test_rosenbrock", .summary = "chained Rosenbrock", .reference = "Rosenbrock 1960; chained form",
-  .state_size = sizeof(prosen_state), .provides = OB_PROVIDES_GRAD | OB_PROVIDES_FOPT,
-  .configure = prosen_configure, .dim = prosen_dim, .eval = prosen_eval, .x0 = prosen_x0, .f_opt = prosen_fopt,
-};
-
 /* ---- a harness around the real driver ------------------------------------------ */
 
 /* Opens `name` with params text `op` on the quadratic given as JSON text `pq`. */
 static void open_quad(harness *h, const char *name, const char *op, const char *pq)
 {
-  json_t *o = jparse(op), *p = jparse(pq);
-  harness_open(h, name, o, &pquad_type, p);
-  json_decref(o);
-  json_decref(p);
+  harness_open_text(h, name, op, &ref_quad_type, pq);
 }
 
 /* The gradient of the harness's problem at x (not counted). */
@@ -183,46 +65,14 @@ static const char *const paper_names[] = {
   "lion", "adabelief", "diffgrad", "adamp", "sgdp", "exadam", "ademamix", "adagrad_norm", "dog", "polyak", NULL
 };
 
-static json_t *ref_doc;
-static char ref_error[2048];
-
-static void ref_free(void)
-{
-  json_decref(ref_doc);
-  ref_doc = NULL;
-}
-
-static void ref_load(void)
-{
-  char path[512];
-  json_error_t je;
-  ob_test_srcpath(path, sizeof path, "tests/reference/numpy_reference.json");
-  ref_doc = json_load_file(path, 0, &je);
-  if (!ref_doc) {
-    snprintf(ref_error, sizeof ref_error, "%s:%d:%d: %s", path, je.line, je.column, je.text);
-    return;
-  }
-  if (!json_is_array(json_object_get(ref_doc, "cases")) || !json_is_object(json_object_get(ref_doc, "problems"))) {
-    snprintf(ref_error, sizeof ref_error, "%s: no \"cases\" array or \"problems\" object", path);
-    ref_free();
-    return;
-  }
-  atexit(ref_free);
-}
-
-static size_t ref_ncases(void)
-{
-  return ref_doc ? json_array_size(json_object_get(ref_doc, "cases")) : 0;
-}
-
 START_TEST(test_reference_loaded)
 {
-  ck_assert_msg(ref_doc != NULL, "cannot load the numpy reference: %s", ref_error);
-  ck_assert_int_ge(json_integer_value(json_object_get(ref_doc, "steps")), 50);
+  ck_assert_msg(ref_doc() != NULL, "cannot load the numpy reference: %s", ref_error());
+  ck_assert_int_ge(json_integer_value(json_object_get(ref_doc(), "steps")), 50);
   for (const char *const *name = paper_names; *name; name++) {
     size_t i, found = 0, settings = 0;
     json_t *c;
-    json_array_foreach(json_object_get(ref_doc, "cases"), i, c) {
+    json_array_foreach(ref_cases(), i, c) {
       if (strcmp(json_string_value(json_object_get(c, "optimizer")), *name) != 0) continue;
       found++;
       settings += strcmp(json_string_value(json_object_get(c, "problem")), "quad5") == 0;
@@ -236,52 +86,19 @@ END_TEST
 
 START_TEST(test_numpy_reference)
 {
-  json_t *c = json_array_get(json_object_get(ref_doc, "cases"), (size_t)_i);
-  const char *id = json_string_value(json_object_get(c, "id"));
-  const char *opt = json_string_value(json_object_get(c, "optimizer"));
-  const char *pname = json_string_value(json_object_get(c, "problem"));
-  json_t *prob = json_object_get(json_object_get(ref_doc, "problems"), pname);
-  json_t *its = json_object_get(c, "iterates");
-  ck_assert_msg(id && opt && prob && json_is_array(its), "case %d is malformed", _i);
-  const char *kind = json_string_value(json_object_get(prob, "kind"));
-  ck_assert_msg(strcmp(kind, "quadratic") == 0 || strcmp(kind, "rosenbrock") == 0,
-                "case %s: unknown problem kind '%s'", id, kind);
-  const ob_problem_type *pt = strcmp(kind, "quadratic") == 0 ? &pquad_type : &prosen_type;
-
+  ref_case c;
+  ref_case_get(_i, &c);
+  ck_assert_uint_ge(json_array_size(c.iterates), 50);
   harness h;
-  harness_open(&h, opt, json_object_get(c, "params"), pt, prob);
-  ck_assert_uint_eq(h.n, (size_t)json_integer_value(json_object_get(prob, "dim")));
-  ck_assert(h.prob->f_opt == json_number_value(json_object_get(prob, "f_opt")));
-
-  double worst = 0.0, worst_mine = 0.0, worst_ref = 0.0;
-  size_t worst_step = 0, worst_i = 0, nsteps = json_array_size(its);
-  ck_assert_uint_ge(nsteps, 50);
-  for (size_t k = 0; k < nsteps; k++) {
-    harness_step(&h);
-    json_t *row = json_array_get(its, k);
-    ck_assert_uint_eq(json_array_size(row), h.n);
-    for (size_t i = 0; i < h.n; i++) {
-      const double ref = json_number_value(json_array_get(row, i));
-      const double dev = fabs(h.x[i] - ref) / fmax(1.0, fabs(ref));
-      if (!(dev <= worst) && !isnan(worst)) {
-        worst = dev;
-        worst_step = k + 1;
-        worst_i = i;
-        worst_mine = h.x[i];
-        worst_ref = ref;
-      }
-    }
-  }
+  ref_case_open(&h, &c);
+  ck_assert(h.prob->f_opt == json_number_value(json_object_get(c.problem, "f_opt")));
+  ref_dev d;
+  ref_replay(&h, &c, &d);
   /* one gradient per step; f only for polyak */
-  ck_assert_uint_eq(h.orc.n_grad, nsteps);
-  ck_assert_uint_eq(h.orc.n_f, strcmp(opt, "polyak") == 0 ? nsteps : 0);
+  ck_assert_uint_eq(h.orc.n_grad, d.nsteps);
+  ck_assert_uint_eq(h.orc.n_f, strcmp(c.optimizer, "polyak") == 0 ? d.nsteps : 0);
   harness_close(&h);
-  if (getenv("OB_TEST_VERBOSE"))
-    printf("numpy reference %-40s worst relative deviation %.3g%s\n", id, worst,
-           worst == 0.0 ? " (bit-identical)" : "");
-  ck_assert_msg(worst <= REF_TOL,
-                "case %s: worst relative deviation from numpy %.3g > %g at step %zu, x[%zu]: "
-                "optbench %.17g, numpy %.17g", id, worst, REF_TOL, worst_step, worst_i, worst_mine, worst_ref);
+  ref_verdict(&c, &d, "numpy", REF_TOL);
 }
 END_TEST
 
@@ -694,12 +511,12 @@ START_TEST(test_rosenbrock_converges)
 {
   json_t *op = jparse(rosen_settings[_i].params), *pp = jparse("{\"dim\": 2}");
   harness h;
-  harness_open(&h, rosen_settings[_i].name, op, &prosen_type, pp);
+  harness_open(&h, rosen_settings[_i].name, op, &ref_rosen_type, pp);
   int k = 0;
   double f = HUGE_VAL;
   for (; k < rosen_settings[_i].steps && !(f <= rosen_settings[_i].tol); k++) {
     harness_step(&h);
-    int rc = prosen_type.eval(h.prob->state, h.x, &f, NULL, &h.err);
+    int rc = ref_rosen_type.eval(h.prob->state, h.x, &f, NULL, &h.err);
     ck_assert_int_eq(rc, OB_OK);
   }
   if (getenv("OB_TEST_VERBOSE"))
@@ -724,16 +541,6 @@ START_TEST(test_rosen_coverage)
 END_TEST
 
 /* ---- configuration ------------------------------------------------------------------ */
-
-static void expect_reject(const char *name, const char *params, const char *path, const char *text)
-{
-  ob_error err;
-  int rc = try_configure(name, params, &err);
-  ck_assert_msg(rc == OB_EINVAL, "%s %s: status %d, want %d (%s)", name, params, rc, OB_EINVAL, errtext(&err));
-  ck_assert_msg(strstr(err.text, text) != NULL, "%s %s: message '%s' lacks '%s'", name, params, err.text, text);
-  if (path)
-    ck_assert_msg(strcmp(err.path, path) == 0, "%s %s: path '%s', want '%s'", name, params, err.path, path);
-}
 
 START_TEST(test_config_rejects)
 {
@@ -806,11 +613,7 @@ START_TEST(test_state_and_traffic)
     harness h;
     open_quad(&h, cases[k].name, cases[k].params,
               "{\"A\": [[1,0,0,0],[0,2,0,0],[0,0,3,0],[0,0,0,4]], \"b\": [1,1,1,1], \"f_opt\": -1.0416666666666667}");
-    ck_assert_msg(h.opt->nvec == cases[k].nvec, "%s %s: %zu state vectors, want %zu", cases[k].name,
-                  cases[k].params, h.opt->nvec, cases[k].nvec);
-    ck_assert_uint_eq(ob_optimizer_state_bytes(h.opt), cases[k].nvec * 4 * sizeof(double));
-    ck_assert_msg(ob_optimizer_traffic(h.opt) == cases[k].bytes, "%s %s: traffic %g, want %g", cases[k].name,
-                  cases[k].params, ob_optimizer_traffic(h.opt), cases[k].bytes);
+    harness_expect_state(&h, cases[k].params, cases[k].nvec, cases[k].bytes);
     harness_close(&h);
   }
 }
@@ -821,11 +624,11 @@ END_TEST
 Suite *make_paper_optimizers_suite(void)
 {
   Suite *s = suite_create("paper_optimizers");
-  ref_load();
+  ref_load("tests/reference/numpy_reference.json");
   TCase *tc = tcase_create("numpy_reference");
   tcase_set_timeout(tc, 60);
   tcase_add_test(tc, test_reference_loaded);
-  if (ref_doc) tcase_add_loop_test(tc, test_numpy_reference, 0, (int)ref_ncases());
+  if (ref_doc()) tcase_add_loop_test(tc, test_numpy_reference, 0, (int)ref_ncases());
   suite_add_tcase(s, tc);
 
   tc = tcase_create("first_steps");

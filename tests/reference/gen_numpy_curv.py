@@ -21,7 +21,7 @@ operation order):
           leave the valley).
 
 Random vectors (sophia's Rademacher probe, zo_sgd's Gaussian directions)
-come from the counter-based scheme documented in optimizers/ctr_rng.h,
+come from the counter-based scheme documented in bench/ob_rng.h,
 reimplemented below with Python integers (SplitMix64's output function;
 Box-Muller with math.log, math.cos and math.sqrt, which call the C library).
 The run seed is 0, as in the test harness.
@@ -52,7 +52,7 @@ SEED = 0
 M64 = (1 << 64) - 1
 
 
-# ---- the counter-based random stream (optimizers/ctr_rng.h) ---------------------
+# ---- the counter-based random stream (bench/ob_rng.h) ---------------------
 
 def mix(z):
     z = (z + 0x9E3779B97F4A7C15) & M64
@@ -216,7 +216,7 @@ def run_sophia(prob, P, steps, cnt):
         cnt.grad += 1
         if (t - 1) % k == 0:
             u = rademacher(key(SEED, 1, t, 0), n)
-            if est == "gnb":
+            if est == "gn_hutchinson":
                 hu = prob.gnvp(x, u)
                 cnt.gnvp += 1
             else:
@@ -409,10 +409,10 @@ def settings():
     S = []
     sophia = [
         ("hutch", {"lr": 0.01, "weight_decay": 0.0, "gamma": 0.5}),
-        ("gnb-k3-wd", {"lr": 0.005, "weight_decay": 0.1, "k": 3, "gamma": 0.05, "estimator": "gnb"}),
+        ("gnh-k3-wd", {"lr": 0.005, "weight_decay": 0.1, "k": 3, "gamma": 0.05, "estimator": "gn_hutchinson"}),
         ("hutch-k1", {"lr": 0.02, "beta1": 0.9, "beta2": 0.95, "k": 1, "eps": 1e-6, "gamma": 1.0,
                       "weight_decay": 0.0}),
-        ("gnb-k1", {"lr": 0.01, "k": 1, "weight_decay": 0.0, "gamma": 2.0, "estimator": "gnb"}),
+        ("gnh-k1", {"lr": 0.01, "k": 1, "weight_decay": 0.0, "gamma": 2.0, "estimator": "gn_hutchinson"}),
     ]
     zo = [
         ("base", {"lr": 2e-4}),

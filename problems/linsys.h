@@ -71,9 +71,10 @@ struct ob_linsys_seq {
   size_t ngrid;
   size_t (*index)(void *ctx);      /* current t */
   double (*context)(void *ctx);    /* c_t of the current instance */
-  /* Records `iters` (and the omega used, NAN when none) for the current
-   * instance and moves to the next; returns 1 when none is left, else 0. */
-  int (*advance)(void *ctx, long long iters, double omega);
+  /* Records `iters`, the omega used (NAN when none) and the solver's time on
+   * the instance (`seconds`, inside its steps only) for the current instance
+   * and moves to the next; returns 1 when none is left, else 0. */
+  int (*advance)(void *ctx, long long iters, double omega, double seconds);
   /* The hindsight table cost[t * ngrid + k]: SOR iterations of instance t
    * with grid[k] (computed once, on first call, outside any solver). */
   const long long *(*cost_table)(void *ctx, ob_error *err);

@@ -60,6 +60,7 @@ typedef struct {
   double *c;               /* c_t (malloc) */
   long long *iters;        /* per instance, -1 until solved */
   double *omega_used;
+  double *seconds;         /* solver time per instance */
   double *grid;
   size_t ngrid;
   long long *table;        /* T x ngrid, lazily */
@@ -100,12 +101,13 @@ static void seq_set(seq_state *s, size_t t)
 static size_t seq_index(void *ctx) { return ((seq_state *)ctx)->t; }
 static double seq_context(void *ctx) { seq_state *s = ctx; return s->c[s->t]; }
 
-static int seq_advance(void *ctx, long long iters, double omega)
+static int seq_advance(void *ctx, long long iters, double omega, double seconds)
 {
   seq_state *s = ctx;
   if (s->done) return 1;
   s->iters[s->t] = iters;
   s->omega_used[s->t] = omega;
+  s->seconds[s->t] = seconds;
   if (s->t + 1 == s->T) {
     s->done = true;
     return 1;
@@ -233,9 +235,10 @@ static int seq_configure(void *vs, const json_t *params, uint64_t seed, ob_memti
   s->c = malloc(s->T * sizeof *s->c);
   s->iters = malloc(s->T * sizeof *s->iters);
   s->omega_used = malloc(s->T * sizeof *s->omega_used);
+  s->seconds = malloc(s->T * sizeof *s->seconds);
   s->grid = malloc(s->ngrid * sizeof *s->grid);
   gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-  if (!s->c || !s->iters || !s->omega_used || !s->grid || !rng) {
+  if (!s->c || !s->iters || !s->omega_used || !s->seconds || !s->grid || !rng) {
     gsl_rng_free(rng);
     return ob_error_set(err, OB_ENOMEM, "out of memory for a sequence of %zu systems", s->T);
   }
@@ -245,6 +248,7 @@ static int seq_configure(void *vs, const json_t *params, uint64_t seed, ob_memti
     s->c[t] = lo + scale * gsl_ran_beta(rng, a, b);
     s->iters[t] = -1;
     s->omega_used[t] = NAN;
+    s->seconds[t] = NAN;
   }
   gsl_rng_free(rng);
   s->bseed = iseed * 2654435761u;
@@ -284,6 +288,7 @@ static void seq_free(void *vs)
   free(s->c);
   free(s->iters);
   free(s->omega_used);
+  free(s->seconds);
   free(s->grid);
   free(s->table);
   free(s->young);
@@ -296,17 +301,21 @@ static int seq_metrics(void *vs, const double *x, json_t *final, ob_error *err)
   if (rc < 0) return rc;
   size_t done = 0;
   while (done < s->T && s->iters[done] >= 0) done++;
-  json_t *it = json_array(), *om = json_array(), *cs = json_array();
+  json_t *it = json_array(), *om = json_array(), *cs = json_array(), *sec = json_array();
   long long total = 0;
+  double total_s = 0.0;
   for (size_t t = 0; t < done; t++) {
     total += s->iters[t];
+    total_s += s->seconds[t];
     json_array_append_new(it, json_integer(s->iters[t]));
     json_array_append_new(om, ob_json_num(s->omega_used[t]));
     json_array_append_new(cs, json_real(s->c[t]));
+    json_array_append_new(sec, ob_json_num(s->seconds[t]));
   }
-  json_t *q = json_pack("{s:I, s:I, s:o, s:o, s:o, s:I}", "instances", (json_int_t)s->T,
+  json_t *q = json_pack("{s:I, s:I, s:o, s:o, s:o, s:o, s:I, s:o}", "instances", (json_int_t)s->T,
                         "completed", (json_int_t)done, "iterations", it, "omega", om, "shift", cs,
-                        "total_iterations", (json_int_t)total);
+                        "seconds", sec, "total_iterations", (json_int_t)total,
+                        "total_seconds", ob_json_num(total_s));
   const long long *tab = seq_cost_table(s, err);
   if (!tab) { json_decref(q); return err ? err->code : OB_ENOMEM; }
   size_t K = s->ngrid, kbest = 0;

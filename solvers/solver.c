@@ -7,6 +7,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "bench/ob_clock.h"
 #include "solvers/solver.h"
 
 int ob_solver_begin(ob_solver_run *s, const ob_problem *p, double *r, const ob_omega_policy_config *pc,
@@ -36,6 +37,7 @@ int ob_solver_begin(ob_solver_run *s, const ob_problem *p, double *r, const ob_o
 
 int ob_solver_pre(ob_solver_run *s, double *x)
 {
+  s->t_step = ob_clock_now();
   if (!s->fresh) return 0;
   s->fresh = false;
   s->it = 0;
@@ -49,12 +51,15 @@ int ob_solver_post(ob_solver_run *s, double rnorm)
 {
   s->it++;
   s->rnorm = rnorm;
+  s->seconds += ob_clock_now() - s->t_step;
   bool done = !(s->r0 > 0) || rnorm / s->r0 < s->v->tol;
   if (!s->v->seq) return done ? OB_CONVERGED : OB_OK;
   if (!done && s->it < s->v->max_iters && isfinite(rnorm)) return OB_OK;
   long long cost = done ? s->it : s->v->max_iters;
   if (s->pol) ob_omega_policy_feedback(s->pol, (double)cost);
-  if (s->v->seq->advance(s->v->ctx, cost, s->pol ? s->omega : NAN)) return OB_CONVERGED;
+  const double secs = s->seconds;
+  s->seconds = 0.0;
+  if (s->v->seq->advance(s->v->ctx, cost, s->pol ? s->omega : NAN, secs)) return OB_CONVERGED;
   s->fresh = true;
   return OB_OK;
 }

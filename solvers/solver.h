@@ -31,6 +31,8 @@ typedef struct ob_solver_run {
   bool fresh;                /* the next step starts a new instance */
   ob_omega_policy *pol;      /* NULL for solvers without omega */
   double omega;              /* omega of the current instance */
+  double t_step;             /* clock at the start of the current step */
+  double seconds;            /* time inside the steps of the current instance */
 } ob_solver_run;
 
 /* Binds to the problem's view, computes r0 at p->x0; with a policy config

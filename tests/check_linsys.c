@@ -689,6 +689,17 @@ START_TEST(test_policies_reproducible)
       sy += json_integer_value(json_array_get(yi, t));
     }
     ck_assert_int_eq(sb, best);
+    /* the solver's time per instance: one finite, non-negative entry each, summing to the total */
+    const json_t *sec = json_object_get(a, "seconds");
+    ck_assert_int_eq(json_array_size(sec), 40);
+    double ssum = 0.0;
+    for (size_t t = 0; t < 40; t++) {
+      const double v = json_number_value(json_array_get(sec, t));
+      ck_assert_msg(isfinite(v) && v >= 0.0, "%s: seconds[%zu] = %g", policies[p], t, v);
+      ssum += v;
+    }
+    ck_assert_double_eq_tol(ssum, json_number_value(json_object_get(a, "total_seconds")), 1e-12);
+    ck_assert(ssum > 0.0);
     ck_assert_int_eq(sy, json_integer_value(json_object_get(a, "instance_optimal_total")));
     if (strcmp(policies[p], "best_fixed") == 0)
       ck_assert(json_equal(json_object_get(a, "iterations"), bfi));

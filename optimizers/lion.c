@@ -90,10 +90,13 @@ OB_KERNEL static int lion_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, d
 #pragma omp parallel for simd schedule(static) if (n >= OB_VEC_PAR_MIN)
   for (size_t i = 0; i < n; i++) {
     const double c = m[i] * b1 + gr[i] * omb1;
-    /* torch.sign: +-1, 0 -> +0, NaN -> NaN; written without a branch chain so
-     * the loop vectorizes (copysign of 1 or 0, then + 0.0 turns -0 into +0) */
-    double sg = copysign((double)(c != 0.0), c) + 0.0;
-    sg = c == c ? sg : c;
+    /* torch.sign without a select (GCC does not if-convert floating-point
+     * selects under -ftrapping-math, and the loop would not vectorize):
+     * copysign gives +-1 or +-0, and c - c adds +0 for finite c (turning -0
+     * into +0) and NaN for NaN. It differs from torch.sign only at c = +-inf
+     * (NaN instead of +-1), which needs an infinite gradient or momentum: a
+     * run that has already diverged. */
+    const double sg = copysign((double)(c != 0.0), c) + (c - c);
     xr[i] = xr[i] * decay + neg_lr * sg;
     m[i] = m[i] * b2 + gr[i] * omb2;
   }

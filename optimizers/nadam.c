@@ -38,8 +38,13 @@
  *   each step is unaffected;
  * - the second-moment correction uses v / (1 - b2^t) inside the sqrt (the
  *   paper's n_hat), with eps outside it;
- * - weight decay is an L2 term added to the gradient (torch 1.13 has no
- *   decoupled "NAdamW" option).
+ * - weight decay is an L2 term added to the gradient by default; with
+ *   decoupled_weight_decay (NAdamW: Loshchilov & Hutter, "Decoupled Weight
+ *   Decay Regularization", ICLR 2019, applied to NAdam; torch >= 2.1's
+ *   NAdam(decoupled_weight_decay=True)) x <- x (1 - lr wd) first and the
+ *   gradient stays raw; the rest of the step is unchanged. torch 1.13 has
+ *   no such option, so this variant is checked against the numpy reference
+ *   of tests/reference/gen_numpy_paper2.py instead.
  *
  * Defaults: lr 0.002, beta1 0.9, beta2 0.999, eps 1e-8, weight_decay 0,
  * momentum_decay 0.004. State: m, v (two vectors) and the scalar P.
@@ -56,6 +61,7 @@
 
 typedef struct {
   double lr, beta1, beta2, eps, weight_decay, momentum_decay;
+  bool decoupled;
   size_t n;
   double *m, *v;         /* arena vectors (state class) */
   float mu_product;      /* P, float32 as in torch 1.13 */
@@ -72,7 +78,9 @@ static const ob_param_spec nadam_params[] = {
   { "eps", OB_PARAM_REAL, "1e-8", 0.0, HUGE_VAL, 0, NULL, NULL,
     "added to the bias-corrected sqrt(v) in the denominator" },
   { "weight_decay", OB_PARAM_REAL, "0", 0.0, HUGE_VAL, 0, NULL, "wd",
-    "L2 penalty coefficient: wd * x is added to the gradient before the moments" },
+    "L2 penalty coefficient: wd * x is added to the gradient before the moments (decoupled: x <- x (1 - lr wd))" },
+  { "decoupled_weight_decay", OB_PARAM_BOOL, "false", 0, 0, 0, NULL, "dwd",
+    "NAdamW: decay x by (1 - lr weight_decay) before the step instead of adding wd * x to the gradient" },
   { "momentum_decay", OB_PARAM_REAL, "0.004", 0.0, HUGE_VAL, 0, NULL, "psi",
     "psi of the momentum schedule mu_t = beta1 (1 - 0.5 * 0.96^(t psi))" },
   { NULL, 0, NULL, 0, 0, 0, NULL, NULL, NULL }
@@ -88,6 +96,7 @@ static int nadam_configure(void *vs, const json_t *params, ob_error *err)
   s->eps = ob_params_real(params, "eps");
   s->weight_decay = ob_params_real(params, "weight_decay");
   s->momentum_decay = ob_params_real(params, "momentum_decay");
+  s->decoupled = ob_params_bool(params, "decoupled_weight_decay");
   return OB_OK;
 }
 
@@ -110,7 +119,7 @@ static int nadam_init(void *vs, size_t n, double *const *vec, const ob_problem *
   return OB_OK;
 }
 
-typedef struct { double b1, omb1, b2, omb2, bc2, eps, wd, c1, c2; } nadam_coef;
+typedef struct { double b1, omb1, b2, omb2, bc2, eps, wd, decay, c1, c2; } nadam_coef;
 
 static inline __attribute__((always_inline)) void
 nadam_elem(size_t i, double *restrict x, const double *restrict g, double *restrict m,
@@ -122,7 +131,7 @@ nadam_elem(size_t i, double *restrict x, const double *restrict g, double *restr
   m[i] = mi;
   v[i] = vi;
   const double d = sqrt(vi / c.bc2) + c.eps;
-  const double xi = x[i] + c.c1 * gi / d;
+  const double xi = x[i] * c.decay + c.c1 * gi / d;   /* decay is exactly 1 unless decoupled */
   x[i] = xi + c.c2 * mi / d;
 }
 
@@ -148,7 +157,8 @@ OB_KERNEL static int nadam_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, 
   s->mu_product = s->mu_product * (float)mu;
   const float mu_product_next = s->mu_product * (float)mu * (float)mu_next;
   const nadam_coef c = {
-    b1, 1.0 - b1, s->beta2, 1.0 - s->beta2, 1.0 - pow(s->beta2, step), s->eps, s->weight_decay,
+    b1, 1.0 - b1, s->beta2, 1.0 - s->beta2, 1.0 - pow(s->beta2, step), s->eps,
+    s->decoupled ? 0.0 : s->weight_decay, s->decoupled ? 1.0 - lr * s->weight_decay : 1.0,
     -lr * (1.0 - mu) / (1.0 - (double)s->mu_product),
     -lr * mu_next / (1.0 - (double)mu_product_next)
   };
@@ -169,7 +179,7 @@ static double nadam_traffic(const void *vs)
 
 const ob_optimizer_type ob_optimizer_nadam = {
   .name = "nadam",
-  .summary = "NAdam: Adam with Nesterov momentum and the mu_t schedule, L2 weight decay (torch.optim.NAdam)",
+  .summary = "NAdam: Adam with Nesterov momentum and the mu_t schedule, L2 or decoupled (NAdamW) weight decay (torch.optim.NAdam)",
   .reference = "Dozat 2016, ICLR workshop, Algorithm 2 with the mu_t schedule; = torch.optim.NAdam, double precision "
   "(float32 momentum product as torch)",
   .params = nadam_params,

@@ -57,7 +57,8 @@ Suite *make_more_paper_optimizers_suite(void);
 
 #define REF_TOL 1e-10
 
-static const char *const ref_names[] = { "gravity", "core", "muon", "polyak", "adabelief", "dog", "cautious", NULL };
+static const char *const ref_names[] = { "gravity", "core", "muon", "polyak", "adabelief", "dog", "cautious",
+                                         "nadam", NULL };
 
 /* Every optimizer of the batch: >= 3 settings, each on >= 2 problems. */
 START_TEST(test_reference_loaded)

@@ -3,7 +3,8 @@
 
 Independent float64 references for the optimizers and options of issue 3's
 second batch: gravity, core, muon (on matrix-shaped problems), polyak with
-momentum (ALR-MAG / ALR-SMAG), adabelief's amsgrad option, dog's
+momentum (ALR-MAG / ALR-SMAG), nadam's decoupled weight decay (NAdamW),
+adabelief's amsgrad option, dog's
 polynomial-decay averaging and the cautious wrapper's weight decay outside
 the mask. Each step function below is written from the paper's equations or
 the authors' official code, named in its docstring, and not from optbench's
@@ -319,6 +320,33 @@ def cautious_step(S, x, g, f, t, P, prob):
     return xn - (IP["lr"] * P["weight_decay"]) * x
 
 
+def nadam_step(S, x, g, f, t, P, prob):
+    """NAdamW: torch.optim.NAdam's documented algorithm with decoupled_weight_decay
+    (torch >= 2.1; Loshchilov & Hutter, ICLR 2019, applied to Dozat's NAdam):
+    x <- x (1 - lr wd) first, then NAdam's step on the raw gradient, with torch
+    1.13's arithmetic (float32 product of the mu_t, taken once more for the
+    momentum term's correction) that optbench's nadam follows."""
+    lr, b1, b2, eps, wd, psi = P["lr"], P["beta1"], P["beta2"], P["eps"], P["weight_decay"], P["momentum_decay"]
+    if P["decoupled_weight_decay"]:
+        x = x * (1.0 - lr * wd)
+    elif wd != 0:
+        g = g + wd * x
+    mu = b1 * (1.0 - 0.5 * 0.96 ** (t * psi))
+    mu_next = b1 * (1.0 - 0.5 * 0.96 ** ((t + 1.0) * psi))
+    S["prod"] = np.float32(S.get("prod", np.float32(1.0)) * np.float32(mu))
+    prod_next = np.float32(np.float32(S["prod"] * np.float32(mu)) * np.float32(mu_next))
+    m = S.setdefault("m", np.zeros_like(x))
+    v = S.setdefault("v", np.zeros_like(x))
+    m = m * b1 + (1.0 - b1) * g
+    v = v * b2 + (1.0 - b2) * g * g
+    S["m"], S["v"] = m, v
+    d = np.sqrt(v / (1.0 - b2 ** t)) + eps
+    c1 = -lr * (1.0 - mu) / (1.0 - float(S["prod"]))
+    c2 = -lr * mu_next / (1.0 - float(prod_next))
+    x = x + c1 * g / d
+    return x + c2 * m / d
+
+
 DEFAULTS = {
     "gravity": {"lr": 0.1, "alpha": 0.01, "beta": 0.9, "seed": 0},
     "core": {"lr": 1e-3, "beta1a": 0.7375, "beta1b": 0.8125, "beta1c": 250.0, "beta2": 0.99, "eps": 1e-8,
@@ -331,11 +359,13 @@ DEFAULTS = {
                   "degenerated_to_sgd": True, "amsgrad": False},
     "dog": {"lr": 1.0, "reps_rel": 1e-6, "eps": 1e-8, "weight_decay": 0.0, "init_eta": None, "average": None},
     "cautious": {"scale": "mean", "weight_decay": 0.0, "inner": {"type": "adamw", "weight_decay": 0}},
+    "nadam": {"lr": 0.002, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.0,
+              "momentum_decay": 0.004, "decoupled_weight_decay": False},
 }
 
 STEP = {
     "gravity": gravity_step, "core": core_step, "muon": muon_step, "polyak": polyak_step,
-    "adabelief": adabelief_step, "dog": dog_step, "cautious": cautious_step,
+    "adabelief": adabelief_step, "dog": dog_step, "cautious": cautious_step, "nadam": nadam_step,
 }
 
 
@@ -380,6 +410,13 @@ def settings():
         ("dog", "average0-reps", std, lambda p: {"average": 0.0, "reps_rel": 1e-3}),
         ("dog", "average2-wd-eta", std, lambda p: {"average": 2.0, "weight_decay": 0.01,
                                                     "init_eta": q(p, 0.01, 1e-4)}),
+        ("nadam", "nadamw", std, lambda p: {"lr": q(p, 0.01, 2e-3), "weight_decay": 0.1,
+                                            "decoupled_weight_decay": True}),
+        ("nadam", "nadamw-strong", std, lambda p: {"lr": q(p, 0.02, 1e-3), "weight_decay": 1.0,
+                                                   "decoupled_weight_decay": True}),
+        ("nadam", "nadamw-betas", std, lambda p: {"lr": q(p, 0.01, 2e-3), "weight_decay": 0.05,
+                                                  "decoupled_weight_decay": True, "beta1": 0.8, "beta2": 0.99,
+                                                  "momentum_decay": 0.04}),
         ("cautious", "adamw-wd", std, lambda p: {"weight_decay": 0.1,
                                                  "inner": {"type": "adamw", "lr": q(p, 0.01, 2e-3),
                                                            "weight_decay": 0}}),

@@ -629,7 +629,7 @@ START_TEST(test_registry)
     ob_error err;
     ck_assert_msg(try_configure(o->name, "{}", &err) == OB_OK, "%s: defaults rejected: %s", o->name, err.text);
   }
-  ck_assert_uint_eq(count, 49);   /* 37 optimizers + 7 linear solvers (solvers/) + 5 bilevel methods (optimizers/bilevel/) */
+  ck_assert_uint_eq(count, 50);   /* 38 optimizers + 7 linear solvers (solvers/) + 5 bilevel methods (optimizers/bilevel/) */
   ck_assert_ptr_null(ob_optimizer_type_find("adma"));
   ck_assert_ptr_null(ob_optimizer_type_find(""));
 }
@@ -707,6 +707,7 @@ static const struct { const char *name, *params; int steps; double tol; } conv_s
   { "nadam", "{\"lr\": 0.01}", CONV_STEPS, CONV_TOL },
   { "radam", "{\"lr\": 0.01}", CONV_STEPS, CONV_TOL },
   { "adamax", "{\"lr\": 0.01}", CONV_STEPS, CONV_TOL },
+  { "lbfgs", "{\"lr\": 1, \"tolerance_change\": 0, \"tolerance_grad\": 0}", CONV_STEPS, CONV_TOL },
   /* wrappers (check_wrappers.c tests them further) */
   { "lookahead", "{\"inner\": {\"type\": \"adam\", \"lr\": 0.01}}", CONV_STEPS, CONV_TOL },
   { "cautious", "{\"inner\": {\"type\": \"adam\", \"lr\": 0.01}}", CONV_STEPS, CONV_TOL },

@@ -173,6 +173,11 @@ def settings():
         ("adamax", "default", lambda p: {"lr": 0.01}),
         ("adamax", "wd", lambda p: {"lr": 0.01, "weight_decay": 0.1}),
         ("adamax", "betas-eps", lambda p: {"lr": 0.02, "beta1": 0.8, "beta2": 0.99, "eps": 1e-6}),
+        # the informative extra: torch.optim.LBFGS with max_iter=1, no line search
+        ("lbfgs", "default", lambda p: {"lr": 0.1}),
+        ("lbfgs", "hist3", lambda p: {"lr": 0.05, "history_size": 3}),
+        ("lbfgs", "hist1-tol", lambda p: {"lr": 0.08, "history_size": 1,
+                                         "tolerance_change": 1e-12}),
     ]
 
 
@@ -199,6 +204,11 @@ def torch_optimizer(opt, params, x):
         # record every hyperparameter torch actually used, defaults included
         used = {k: v for k, v in o.param_groups[0].items() if k != "params"}
         return o, cls.__name__, used
+    if opt == "lbfgs":
+        kw = dict(lr=params["lr"], max_iter=1, history_size=params.get("history_size", 100),
+                  tolerance_grad=params.get("tolerance_grad", 1e-7),
+                  tolerance_change=params.get("tolerance_change", 1e-9), line_search_fn=None)
+        return torch.optim.LBFGS([x], **kw), "LBFGS", kw
     if opt in ("gd", "sgd"):
         kw = dict(lr=params["lr"], momentum=params.get("momentum", 0.0),
                   dampening=params.get("dampening", 0.0), nesterov=params.get("nesterov", False),
@@ -219,7 +229,14 @@ def run_case(prob, opt, params):
     for _ in range(STEPS):
         g = grad(prob, x.tolist())
         x.grad = torch.tensor(g, dtype=torch.float64)
-        o.step()
+        if opt == "lbfgs":
+            # the closure evaluates at the current x (LBFGS calls it once per step with max_iter=1)
+            def closure():
+                x.grad = torch.tensor(grad(prob, x.tolist()), dtype=torch.float64)
+                return torch.tensor(0.0, dtype=torch.float64)
+            o.step(closure)
+        else:
+            o.step()
         xs = x.tolist()
         if not all(math.isfinite(v) and abs(v) < 1e6 for v in xs):
             sys.exit("gen_torch.py: %s diverged on %s; pick a smaller lr" % (opt, prob))

@@ -90,13 +90,26 @@ void ob_linsys_sys_matvec(void *ctx, const double *x, double *y)
   const ob_linsys_sys *s = ctx;
   const size_t n = s->n;
   const double *d = s->diag;
+  /* Small systems skip the parallel region altogether (libgomp allocates a
+   * team for every region, even one an if clause keeps on one thread). */
+  const int par = n >= OB_VEC_PAR_MIN;
   if (s->storage == OB_LINSYS_CSR) {
-#pragma omp parallel for schedule(static) if (n >= OB_VEC_PAR_MIN)
-    for (size_t i = 0; i < n; i++) y[i] = d[i] * x[i] + csr_off(s, i, x);
+    if (par) {
+#pragma omp parallel for schedule(static)
+      for (size_t i = 0; i < n; i++) y[i] = d[i] * x[i] + csr_off(s, i, x);
+    } else {
+      for (size_t i = 0; i < n; i++) y[i] = d[i] * x[i] + csr_off(s, i, x);
+    }
     return;
   }
   const size_t nx = s->nx, ny = s->ny, nz = s->nz;
-#pragma omp parallel for collapse(2) schedule(static) if (n >= OB_VEC_PAR_MIN)
+  if (!par) {
+    for (size_t iz = 0, i = 0; iz < nz; iz++)
+      for (size_t iy = 0; iy < ny; iy++)
+        for (size_t ix = 0; ix < nx; ix++, i++) y[i] = d[i] * x[i] + stencil_off(s, ix, iy, iz, i, x);
+    return;
+  }
+#pragma omp parallel for collapse(2) schedule(static)
   for (size_t iz = 0; iz < nz; iz++)
     for (size_t iy = 0; iy < ny; iy++) {
       size_t i = (iz * ny + iy) * nx;

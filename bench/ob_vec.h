@@ -16,6 +16,26 @@
 #define OB_VEC_BLOCK 2048
 #define OB_VEC_PAR_MIN 32768
 
+/* OB_VEC_FOR(i, n, body...): the element-wise loop `for (size_t i = 0; i < n;
+ * i++) { body }`, OpenMP-parallel (static schedule, simd) from OB_VEC_PAR_MIN
+ * elements and a plain `omp simd` loop below. Below the threshold it does not
+ * enter a parallel region at all: libgomp allocates and frees a team for
+ * every region, also one that an if clause keeps on one thread, which cost a
+ * 2-dimensional step twenty times its arithmetic. Both branches vectorize the
+ * same body, and vector and scalar code perform the same IEEE operations, so
+ * the results do not depend on the branch or the thread count. */
+#define OB_VEC_FOR(i, n, ...)                                                           \
+  do {                                                                                  \
+    const size_t ob_vec_n_ = (n);                                                       \
+    if (ob_vec_n_ >= OB_VEC_PAR_MIN) {                                                  \
+      _Pragma("omp parallel for simd schedule(static)")                                 \
+      for (size_t i = 0; i < ob_vec_n_; i++) { __VA_ARGS__ }                            \
+    } else {                                                                            \
+      _Pragma("omp simd")                                                               \
+      for (size_t i = 0; i < ob_vec_n_; i++) { __VA_ARGS__ }                            \
+    }                                                                                   \
+  } while (0)
+
 /* OB_KERNEL marks a function whose loops are element-wise update kernels: the
  * compiler emits an AVX clone beside the baseline one and the loader picks the
  * best for the CPU (target_clones; configure's --disable-kernel-clones turns

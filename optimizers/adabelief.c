@@ -161,8 +161,7 @@ adabelief_elem(size_t i, double *restrict x, const double *restrict g, double *r
  * if-convert, and the loop would not vectorize. */
 #define AB_LOOP_AMS(L2, AMS, MODE)                                                      \
   do {                                                                                  \
-    _Pragma("omp parallel for simd schedule(static) if (n >= OB_VEC_PAR_MIN)")          \
-    for (size_t i = 0; i < n; i++) adabelief_elem(i, x, g, m, sv, smax, c, L2, AMS, MODE); \
+    OB_VEC_FOR(i, n, adabelief_elem(i, x, g, m, sv, smax, c, L2, AMS, MODE););          \
   } while (0)
 
 #define AB_LOOP(L2, MODE)                                                               \

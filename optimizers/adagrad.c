@@ -86,8 +86,7 @@ static int adagrad_init(void *vs, size_t n, double *const *vec, const ob_problem
     double *restrict sum = s->sum;
     const double a = s->init_acc;
     /* same static partition as the step, so each thread touches its own pages */
-    _Pragma("omp parallel for simd schedule(static) if (n >= OB_VEC_PAR_MIN)")
-    for (size_t i = 0; i < n; i++) sum[i] = a;
+    OB_VEC_FOR(i, n, sum[i] = a;);
   }
   return OB_OK;
 }
@@ -106,8 +105,7 @@ adagrad_elem(size_t i, double *restrict x, const double *restrict g, double *res
 
 #define ADAGRAD_LOOP(WD)                                                                \
   do {                                                                                  \
-    _Pragma("omp parallel for simd schedule(static) if (n >= OB_VEC_PAR_MIN)")          \
-    for (size_t i = 0; i < n; i++) adagrad_elem(i, x, g, sum, neg_clr, wdc, eps, WD);   \
+    OB_VEC_FOR(i, n, adagrad_elem(i, x, g, sum, neg_clr, wdc, eps, WD););               \
   } while (0)
 
 OB_KERNEL static int adagrad_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)

@@ -68,8 +68,7 @@ OB_KERNEL static int adagrad_norm_step(void *vs, const ob_step_ctx *ctx, ob_orac
   const size_t n = s->n;
   s->b2 = s->b2 + ob_vec_dot(g, g, n);
   const double step = lr / sqrt(s->b2);
-#pragma omp parallel for simd schedule(static) if (n >= OB_VEC_PAR_MIN)
-  for (size_t i = 0; i < n; i++) x[i] = x[i] - step * g[i];
+  OB_VEC_FOR(i, n, x[i] = x[i] - step * g[i];);
   return OB_OK;
 }
 

@@ -83,8 +83,7 @@ adam_elem(size_t i, double *restrict x, const double *restrict g, double *restri
 
 #define ADAM_LOOP(L2, AMS)                                                              \
   do {                                                                                  \
-    _Pragma("omp parallel for simd schedule(static) if (n >= OB_VEC_PAR_MIN)")          \
-    for (size_t i = 0; i < n; i++) adam_elem(i, x, g, m, v, vmax, c, L2, AMS);          \
+    OB_VEC_FOR(i, n, adam_elem(i, x, g, m, v, vmax, c, L2, AMS););                      \
   } while (0)
 
 /* One Adam step over n coordinates: a single pass over memory. vmax is NULL

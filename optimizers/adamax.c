@@ -101,8 +101,7 @@ adamax_elem(size_t i, double *restrict x, const double *restrict g, double *rest
 
 #define ADAMAX_LOOP(WD)                                                                 \
   do {                                                                                  \
-    _Pragma("omp parallel for simd schedule(static) if (n >= OB_VEC_PAR_MIN)")          \
-    for (size_t i = 0; i < n; i++) adamax_elem(i, x, g, m, u, c, WD);                   \
+    OB_VEC_FOR(i, n, adamax_elem(i, x, g, m, u, c, WD););                               \
   } while (0)
 
 OB_KERNEL static int adamax_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)

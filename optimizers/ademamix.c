@@ -146,8 +146,7 @@ OB_KERNEL static int ademamix_step(void *vs, const ob_step_ctx *ctx, ob_oracle *
   };
   const size_t n = s->n;
   double *m1 = s->m1, *m2 = s->m2, *v = s->v;
-#pragma omp parallel for simd schedule(static) if (n >= OB_VEC_PAR_MIN)
-  for (size_t i = 0; i < n; i++) ademamix_elem(i, x, g, m1, m2, v, c);
+  OB_VEC_FOR(i, n, ademamix_elem(i, x, g, m1, m2, v, c););
   return OB_OK;
 }
 

@@ -113,23 +113,20 @@ OB_KERNEL static int aegd_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, d
   s->t++;
   if (!s->scalar) {
     double *restrict r = s->r;
-#pragma omp parallel for simd schedule(static) if (n >= OB_VEC_PAR_MIN)
-    for (size_t i = 0; i < n; i++) {
+    OB_VEC_FOR(i, n, {
       const double v = g[i] / two_sq + l2 * x[i];
       const double ri = (first ? sq : r[i]) / (1.0 + two_lr * (v * v));
       r[i] = ri;
       x[i] = x[i] * decay - two_lr * (ri * v);
-    }
+    });
     return OB_OK;
   }
   /* scalar energy: v overwrites g (a scratch buffer this step owns), then |v|^2 */
-#pragma omp parallel for simd schedule(static) if (n >= OB_VEC_PAR_MIN)
-  for (size_t i = 0; i < n; i++) g[i] = g[i] / two_sq + l2 * x[i];
+  OB_VEC_FOR(i, n, g[i] = g[i] / two_sq + l2 * x[i];);
   const double vv = ob_vec_dot(g, g, n);
   s->rs = (first ? sq : s->rs) / (1.0 + two_lr * vv);
   const double rs = s->rs;
-#pragma omp parallel for simd schedule(static) if (n >= OB_VEC_PAR_MIN)
-  for (size_t i = 0; i < n; i++) x[i] = x[i] * decay - two_lr * (rs * g[i]);
+  OB_VEC_FOR(i, n, x[i] = x[i] * decay - two_lr * (rs * g[i]););
   return OB_OK;
 }
 

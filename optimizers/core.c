@@ -129,8 +129,7 @@ OB_KERNEL static int core_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, d
   const double scale = ctx->lr_scale;
   const size_t n = st->n;
   double *restrict m = st->m, *restrict h = st->h, *restrict s = st->s;
-#pragma omp parallel for simd schedule(static) if (n >= OB_VEC_PAR_MIN)
-  for (size_t i = 0; i < n; i++) {
+  OB_VEC_FOR(i, n, {
     const double gi = g[i];
     double hi = h[i];
     if (adam) {
@@ -149,7 +148,7 @@ OB_KERNEL static int core_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, d
     const double xi = x[i] + (-wd * fabs(u) * x[i]);
     x[i] = xi - u;
     m[i] = mn;
-  }
+  });
   return OB_OK;
 }
 

@@ -162,18 +162,15 @@ OB_KERNEL static int dog_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, do
   if (s->t == 1 && s->init_eta > 0.0) eta = s->init_eta;
   const double neg_eta = -eta;
   if (wd > 0.0) {
-#pragma omp parallel for simd schedule(static) if (n >= OB_VEC_PAR_MIN)
-    for (size_t i = 0; i < n; i++) x[i] = x[i] + neg_eta * (g[i] + x[i] * wd);
+    OB_VEC_FOR(i, n, x[i] = x[i] + neg_eta * (g[i] + x[i] * wd););
   } else {
-#pragma omp parallel for simd schedule(static) if (n >= OB_VEC_PAR_MIN)
-    for (size_t i = 0; i < n; i++) x[i] = x[i] + neg_eta * g[i];
+    OB_VEC_FOR(i, n, x[i] = x[i] + neg_eta * g[i];);
   }
   if (s->xt) {
     const double w = (1.0 + s->gamma) / ((double)s->t + s->gamma), omw = 1.0 - w;
     double *restrict xb = xdrv;
     const double *restrict xi = s->xt;
-#pragma omp parallel for simd schedule(static) if (n >= OB_VEC_PAR_MIN)
-    for (size_t i = 0; i < n; i++) xb[i] = xb[i] * omw + xi[i] * w;
+    OB_VEC_FOR(i, n, xb[i] = xb[i] * omw + xi[i] * w;);
   }
   return OB_OK;
 }

@@ -116,8 +116,7 @@ exadam_elem(size_t i, double *restrict x, const double *restrict g, double *rest
 
 #define EX_LOOP(WD)                                                                     \
   do {                                                                                  \
-    _Pragma("omp parallel for simd schedule(static) if (n >= OB_VEC_PAR_MIN)")          \
-    for (size_t i = 0; i < n; i++) exadam_elem(i, x, g, m, v, c, WD);                   \
+    OB_VEC_FOR(i, n, exadam_elem(i, x, g, m, v, c, WD););                               \
   } while (0)
 
 OB_KERNEL static int exadam_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)

@@ -128,19 +128,17 @@ OB_KERNEL static int gravity_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o
   double *restrict v = s->v;
   if (big > 0.0) {
     const double m = 1.0 / big;
-#pragma omp parallel for simd schedule(static) if (n >= OB_VEC_PAR_MIN)
-    for (size_t i = 0; i < n; i++) {
+    OB_VEC_FOR(i, n, {
       const double r = g[i] / m;
       const double zeta = g[i] / (1.0 + r * r);
       v[i] = bh * v[i] + omb * zeta;
       x[i] = x[i] - lr * v[i];
-    }
+    });
   } else {
-#pragma omp parallel for simd schedule(static) if (n >= OB_VEC_PAR_MIN)
-    for (size_t i = 0; i < n; i++) {
+    OB_VEC_FOR(i, n, {
       v[i] = bh * v[i];
       x[i] = x[i] - lr * v[i];
-    }
+    });
   }
   return OB_OK;
 }

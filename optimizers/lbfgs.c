@@ -138,11 +138,10 @@ static void update_history(lbfgs_state *s, const double *g)
   double *restrict y = s->y[next], *restrict sv = s->s[next];
   const double *restrict gp = s->gprev, *restrict d = s->d;
   const double t = s->t;
-#pragma omp parallel for simd schedule(static) if (n >= OB_VEC_PAR_MIN)
-  for (size_t i = 0; i < n; i++) {
+  OB_VEC_FOR(i, n, {
     y[i] = g[i] - gp[i];
     sv[i] = d[i] * t;
-  }
+  });
   const double ys = ob_vec_dot(y, sv, n);
   if (ys > 1e-10) {
     s->rho[next] = 1.0 / ys;
@@ -157,27 +156,23 @@ static void two_loop(lbfgs_state *s, const double *g)
 {
   const size_t n = s->n;
   double *restrict d = s->d;
-#pragma omp parallel for simd schedule(static) if (n >= OB_VEC_PAR_MIN)
-  for (size_t i = 0; i < n; i++) d[i] = -g[i];
+  OB_VEC_FOR(i, n, d[i] = -g[i];);
   for (size_t j = s->count; j-- > 0;) {
     const size_t k = slot(s, j);
     const double a = ob_vec_dot(s->s[k], d, n) * s->rho[k];
     const double na = -a;
     const double *restrict y = s->y[k];
     s->al[k] = a;
-#pragma omp parallel for simd schedule(static) if (n >= OB_VEC_PAR_MIN)
-    for (size_t i = 0; i < n; i++) d[i] = d[i] + na * y[i];
+    OB_VEC_FOR(i, n, d[i] = d[i] + na * y[i];);
   }
   const double h = s->h_diag;
-#pragma omp parallel for simd schedule(static) if (n >= OB_VEC_PAR_MIN)
-  for (size_t i = 0; i < n; i++) d[i] = d[i] * h;
+  OB_VEC_FOR(i, n, d[i] = d[i] * h;);
   for (size_t j = 0; j < s->count; j++) {
     const size_t k = slot(s, j);
     const double b = ob_vec_dot(s->y[k], d, n) * s->rho[k];
     const double c = s->al[k] - b;
     const double *restrict sv = s->s[k];
-#pragma omp parallel for simd schedule(static) if (n >= OB_VEC_PAR_MIN)
-    for (size_t i = 0; i < n; i++) d[i] = d[i] + c * sv[i];
+    OB_VEC_FOR(i, n, d[i] = d[i] + c * sv[i];);
   }
 }
 
@@ -198,22 +193,19 @@ OB_KERNEL static int lbfgs_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, 
     s->count = s->start = 0;
     s->h_diag = 1.0;
     double *restrict d = s->d;
-#pragma omp parallel for simd schedule(static) if (n >= OB_VEC_PAR_MIN)
-    for (size_t i = 0; i < n; i++) d[i] = -g[i];
+    OB_VEC_FOR(i, n, d[i] = -g[i];);
   } else {
     update_history(s, g);
     two_loop(s, g);
   }
   double *restrict gp = s->gprev;
-#pragma omp parallel for simd schedule(static) if (n >= OB_VEC_PAR_MIN)
-  for (size_t i = 0; i < n; i++) gp[i] = g[i];
+  OB_VEC_FOR(i, n, gp[i] = g[i];);
   const double lr = s->lr * ctx->lr_scale;
   if (s->k == 1) {
     double sum = 0.0;   /* sum |g_i|, fixed blocks as every reduction here */
     {
       double *restrict tmp = s->y[0];   /* free until the first pair is stored */
-#pragma omp parallel for simd schedule(static) if (n >= OB_VEC_PAR_MIN)
-      for (size_t i = 0; i < n; i++) tmp[i] = fabs(g[i]);
+      OB_VEC_FOR(i, n, tmp[i] = fabs(g[i]););
       sum = ob_vec_sum(tmp, n);
     }
     const double r = 1.0 / sum;
@@ -228,8 +220,7 @@ OB_KERNEL static int lbfgs_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, 
   const double t = s->t;
   const double *restrict d = s->d;
   double *restrict xp = x;
-#pragma omp parallel for simd schedule(static) if (n >= OB_VEC_PAR_MIN)
-  for (size_t i = 0; i < n; i++) xp[i] = xp[i] + t * d[i];
+  OB_VEC_FOR(i, n, xp[i] = xp[i] + t * d[i];);
   return OB_OK;
 }
 

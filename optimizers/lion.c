@@ -87,8 +87,7 @@ OB_KERNEL static int lion_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, d
   double *restrict m = s->m;
   double *restrict xr = x;
   const double *restrict gr = g;
-#pragma omp parallel for simd schedule(static) if (n >= OB_VEC_PAR_MIN)
-  for (size_t i = 0; i < n; i++) {
+  OB_VEC_FOR(i, n, {
     const double c = m[i] * b1 + gr[i] * omb1;
     /* torch.sign without a select (GCC does not if-convert floating-point
      * selects under -ftrapping-math, and the loop would not vectorize):
@@ -99,7 +98,7 @@ OB_KERNEL static int lion_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, d
     const double sg = copysign((double)(c != 0.0), c) + (c - c);
     xr[i] = xr[i] * decay + neg_lr * sg;
     m[i] = m[i] * b2 + gr[i] * omb2;
-  }
+  });
   return OB_OK;
 }
 

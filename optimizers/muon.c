@@ -173,16 +173,14 @@ static int muon_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x, 
       y[tr ? j * rows + i : k] = u;
     }
   const double nrm = ob_vec_nrm2(y, n) + 1e-7;
-#pragma omp parallel for simd schedule(static) if (n >= OB_VEC_PAR_MIN)
-  for (size_t k = 0; k < n; k++) y[k] = y[k] / nrm;
+  OB_VEC_FOR(k, n, y[k] = y[k] / nrm;);
   static const double qa = 3.4445, qb = -4.7750, qc = 2.0315;
   for (long long it = 0; it < s->ns_steps; it++) {
     gram(y, r, c, s->a);                       /* A = Y Y^T */
     matmul(s->a, s->a, r, r, s->aa);           /* A A */
     for (size_t k = 0; k < r * r; k++) s->aa[k] = qb * s->a[k] + qc * s->aa[k];   /* B */
     matmul(s->aa, y, r, c, y2);                /* B Y */
-#pragma omp parallel for simd schedule(static) if (n >= OB_VEC_PAR_MIN)
-    for (size_t k = 0; k < n; k++) y[k] = qa * y[k] + y2[k];
+    OB_VEC_FOR(k, n, y[k] = qa * y[k] + y2[k];);
   }
   double scale = 1.0;
   if (s->scale_kind == SCALE_JORDAN) scale = sqrt(fmax(1.0, (double)rows / (double)cols));

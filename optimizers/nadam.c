@@ -137,8 +137,7 @@ nadam_elem(size_t i, double *restrict x, const double *restrict g, double *restr
 
 #define NADAM_LOOP(WD)                                                                  \
   do {                                                                                  \
-    _Pragma("omp parallel for simd schedule(static) if (n >= OB_VEC_PAR_MIN)")          \
-    for (size_t i = 0; i < n; i++) nadam_elem(i, x, g, m, v, c, WD);                    \
+    OB_VEC_FOR(i, n, nadam_elem(i, x, g, m, v, c, WD););                                \
   } while (0)
 
 OB_KERNEL static int nadam_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)

@@ -80,8 +80,7 @@ OB_KERNEL static int nlr_gd_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o,
   const size_t n = s->n;
   double *restrict xp = x;
   const double *restrict gp = g;
-#pragma omp parallel for simd schedule(static) if (n >= OB_VEC_PAR_MIN)
-  for (size_t i = 0; i < n; i++) xp[i] = xp[i] - step * gp[i];
+  OB_VEC_FOR(i, n, xp[i] = xp[i] - step * gp[i];);
   return OB_OK;
 }
 

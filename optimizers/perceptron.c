@@ -107,8 +107,7 @@ OB_KERNEL static int perceptron_step(void *vs, const ob_step_ctx *ctx, ob_oracle
   const size_t n = s->n;
   const double *restrict dp = s->dir;
   double *restrict xp = x;
-#pragma omp parallel for simd schedule(static) if (n >= OB_VEC_PAR_MIN)
-  for (size_t i = 0; i < n; i++) xp[i] = xp[i] + scale * dp[i];
+  OB_VEC_FOR(i, n, xp[i] = xp[i] + scale * dp[i];);
   return OB_OK;
 }
 

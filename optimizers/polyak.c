@@ -135,8 +135,7 @@ OB_KERNEL static int polyak_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o,
   if (dd == 0.0) return gap > 0.0 ? OB_STALLED : OB_OK;   /* stationary: above f* no step is defined */
   if (!(dd > 0.0)) return OB_OK;                          /* NaN: the runner sees the iterate diverge */
   const double step = fmin(lr * gap / (s->c * dd), s->max_step);
-#pragma omp parallel for simd schedule(static) if (n >= OB_VEC_PAR_MIN)
-  for (size_t i = 0; i < n; i++) x[i] = x[i] - step * dir[i];
+  OB_VEC_FOR(i, n, x[i] = x[i] - step * dir[i];);
   return OB_OK;
 }
 

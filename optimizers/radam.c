@@ -113,8 +113,7 @@ radam_elem(size_t i, double *restrict x, const double *restrict g, double *restr
 
 #define RADAM_LOOP(WD, RECT)                                                            \
   do {                                                                                  \
-    _Pragma("omp parallel for simd schedule(static) if (n >= OB_VEC_PAR_MIN)")          \
-    for (size_t i = 0; i < n; i++) radam_elem(i, x, g, m, v, c, WD, RECT);              \
+    OB_VEC_FOR(i, n, radam_elem(i, x, g, m, v, c, WD, RECT););                          \
   } while (0)
 
 OB_KERNEL static int radam_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)

@@ -135,8 +135,7 @@ rmsprop_elem(size_t i, double *restrict x, const double *restrict g, double *res
 
 #define RMSPROP_LOOP(WD, CEN, MOM)                                                      \
   do {                                                                                  \
-    _Pragma("omp parallel for simd schedule(static) if (n >= OB_VEC_PAR_MIN)")          \
-    for (size_t i = 0; i < n; i++) rmsprop_elem(i, x, g, sq, ga, b, c, WD, CEN, MOM);   \
+    OB_VEC_FOR(i, n, rmsprop_elem(i, x, g, sq, ga, b, c, WD, CEN, MOM););               \
   } while (0)
 
 #define RMSPROP_LOOP_WD(CEN, MOM)                                                       \

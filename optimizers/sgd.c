@@ -112,8 +112,7 @@ sgd_elem(size_t i, double *restrict x, const double *restrict g, double *restric
 
 #define SGD_LOOP(WD, MOM, NEST)                                                         \
   do {                                                                                  \
-    _Pragma("omp parallel for simd schedule(static) if (n >= OB_VEC_PAR_MIN)")          \
-    for (size_t i = 0; i < n; i++) sgd_elem(i, x, g, b, c, WD, MOM, NEST);              \
+    OB_VEC_FOR(i, n, sgd_elem(i, x, g, b, c, WD, MOM, NEST););                          \
   } while (0)
 
 OB_KERNEL static int sgd_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)

@@ -161,30 +161,26 @@ OB_KERNEL static int sophia_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o,
       double bs;
       rc = ob_oracle_gnb(o, x, hu, &bs, err);
       if (rc < 0) return rc;
-#pragma omp parallel for simd schedule(static) if (n >= OB_VEC_PAR_MIN)
-      for (size_t i = 0; i < n; i++) h[i] = h[i] * b2 + (bs * hu[i] * hu[i]) * omb2;
+      OB_VEC_FOR(i, n, h[i] = h[i] * b2 + (bs * hu[i] * hu[i]) * omb2;);
     } else {
       const uint64_t key = ob_rng_key(s->seed, OB_RNG_STREAM_SOPHIA, (uint64_t)s->t, 0);
-#pragma omp parallel for simd schedule(static) if (n >= OB_VEC_PAR_MIN)
-      for (size_t i = 0; i < n; i++) u[i] = ob_rng_rademacher(key, i);
+      OB_VEC_FOR(i, n, u[i] = ob_rng_rademacher(key, i););
       rc = s->estimator == SOPHIA_GN_HUTCHINSON ? ob_oracle_gnvp(o, x, u, hu, err)
                                                 : ob_oracle_hvp(o, x, u, hu, err);
       if (rc < 0) return rc;
-#pragma omp parallel for simd schedule(static) if (n >= OB_VEC_PAR_MIN)
-      for (size_t i = 0; i < n; i++) h[i] = h[i] * b2 + (u[i] * hu[i]) * omb2;
+      OB_VEC_FOR(i, n, h[i] = h[i] * b2 + (u[i] * hu[i]) * omb2;);
     }
   }
   const double b1 = s->beta1, omb1 = 1.0 - s->beta1, decay = 1.0 - lr * s->weight_decay;
   const double gamma = s->gamma, eps = s->eps;
-#pragma omp parallel for simd schedule(static) if (n >= OB_VEC_PAR_MIN)
-  for (size_t i = 0; i < n; i++) {
+  OB_VEC_FOR(i, n, {
     const double mi = m[i] * b1 + g[i] * omb1;
     const double d = gamma * h[i];
     const double r = mi / (d > eps ? d : eps);
     const double c = r > 1.0 ? 1.0 : (r < -1.0 ? -1.0 : r);   /* NaN stays NaN */
     m[i] = mi;
     x[i] = x[i] * decay - lr * c;
-  }
+  });
   return OB_OK;
 }
 

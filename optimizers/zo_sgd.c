@@ -104,8 +104,7 @@ static int zo_sgd_init(void *vs, size_t n, double *const *vec, const ob_problem 
 /* xp = x + sign eps z (z of key). */
 static void zo_perturb(size_t n, double *restrict xp, const double *restrict x, uint64_t key, double se)
 {
-#pragma omp parallel for simd schedule(static) if (n >= OB_VEC_PAR_MIN)
-  for (size_t i = 0; i < n; i++) xp[i] = x[i] + se * ob_rng_gauss(key, i);
+  OB_VEC_FOR(i, n, xp[i] = x[i] + se * ob_rng_gauss(key, i););
 }
 
 OB_KERNEL static int zo_sgd_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, double *x, double *g, ob_error *err)

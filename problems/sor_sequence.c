@@ -116,16 +116,21 @@ static int seq_advance(void *ctx, long long iters, double omega, double seconds)
   return 0;
 }
 
-/* The process-wide table cache (see the top comment). Entries are never
- * freed: at most TABLE_CACHE x TABLE_CACHE_MAX x 8 bytes (32 MiB), reachable
- * until exit. */
-#define TABLE_CACHE 8
+/* The process-wide table cache (see the top comment): up to TABLE_CACHE
+ * entries and TABLE_CACHE_BYTES in all (the oldest entries go first), each
+ * table at most TABLE_CACHE_MAX cells; entries are reachable until exit. A
+ * suite with many seeds needs one table per (sequence, seed) -- the 40 trials
+ * of suites/learning-to-relax.json need 80 of 0.8 MB -- and cells run in
+ * problem x optimizer x ... x seed order, so the cache must hold all of them
+ * or every cell recomputes its table. */
+#define TABLE_CACHE 256
 #define TABLE_CACHE_MAX ((size_t)1 << 19)
+#define TABLE_CACHE_BYTES ((size_t)256 << 20)
 static struct {
   struct table_key key;
   long long *tab, *young;   /* T x K and T; NULL: empty slot */
 } table_cache[TABLE_CACHE];
-static size_t table_cache_next;
+static size_t table_cache_next, table_cache_bytes;
 static pthread_mutex_t table_cache_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Copies a cached table into tab/yg; 1 on a hit. */
@@ -155,14 +160,27 @@ static void cache_put(const struct table_key *k, const long long *tab, const lon
   }
   memcpy(ct, tab, k->T * k->K * sizeof *ct);
   memcpy(cy, yg, k->T * sizeof *cy);
+  const size_t bytes = (k->T * k->K + k->T) * sizeof *ct;
   pthread_mutex_lock(&table_cache_lock);
+  /* round robin: evict from the next slot on until the new table fits */
   size_t i = table_cache_next;
-  table_cache_next = (table_cache_next + 1) % TABLE_CACHE;
-  free(table_cache[i].tab);
-  free(table_cache[i].young);
+  for (size_t tries = 0; tries < TABLE_CACHE; tries++) {
+    size_t j = (table_cache_next + tries) % TABLE_CACHE;
+    if (tries == 0 || table_cache_bytes + bytes > TABLE_CACHE_BYTES) {
+      if (table_cache[j].tab) {
+        table_cache_bytes -= (table_cache[j].key.T * table_cache[j].key.K + table_cache[j].key.T) * sizeof *ct;
+        free(table_cache[j].tab);
+        free(table_cache[j].young);
+        table_cache[j].tab = table_cache[j].young = NULL;
+      }
+    }
+    if (table_cache_bytes + bytes <= TABLE_CACHE_BYTES) break;
+  }
+  table_cache_next = (i + 1) % TABLE_CACHE;
   table_cache[i].key = *k;
   table_cache[i].tab = ct;
   table_cache[i].young = cy;
+  table_cache_bytes += bytes;
   pthread_mutex_unlock(&table_cache_lock);
 }
 

@@ -71,6 +71,20 @@ static double finite_block(void *vctx, size_t lo, size_t hi)
   return s == 0.0 ? 0.0 : 1.0;
 }
 
+static double asum_block(void *vctx, size_t lo, size_t hi)
+{
+  const pair_ctx *c = vctx;
+  double s = 0.0;
+  for (size_t i = lo; i < hi; i++) s += fabs(c->a[i]);
+  return s;
+}
+
+double ob_vec_asum(const double *a, size_t n)
+{
+  pair_ctx c = { a, NULL };
+  return ob_vec_reduce(asum_block, &c, n);
+}
+
 double ob_vec_dot(const double *a, const double *b, size_t n)
 {
   pair_ctx c = { a, b };

@@ -55,6 +55,8 @@
 double ob_vec_dot(const double *a, const double *b, size_t n);
 /* sum_i a[i] */
 double ob_vec_sum(const double *a, size_t n);
+/* sum_i |a[i]| */
+double ob_vec_asum(const double *a, size_t n);
 /* ||a||_2 */
 double ob_vec_nrm2(const double *a, size_t n);
 /* true when every a[i] is finite */

@@ -202,13 +202,7 @@ OB_KERNEL static int lbfgs_step(void *vs, const ob_step_ctx *ctx, ob_oracle *o, 
   OB_VEC_FOR(i, n, gp[i] = g[i];);
   const double lr = s->lr * ctx->lr_scale;
   if (s->k == 1) {
-    double sum = 0.0;   /* sum |g_i|, fixed blocks as every reduction here */
-    {
-      double *restrict tmp = s->y[0];   /* free until the first pair is stored */
-      OB_VEC_FOR(i, n, tmp[i] = fabs(g[i]););
-      sum = ob_vec_sum(tmp, n);
-    }
-    const double r = 1.0 / sum;
+    const double r = 1.0 / ob_vec_asum(g, n);   /* sum |g_i|, fixed blocks as every reduction here */
     s->t = (r < 1.0 ? r : 1.0) * lr;
   } else {
     s->t = lr;

@@ -56,6 +56,10 @@ check "--filter and --threads select one t2 cell" "[ -n '$f' ] && python3 -c 'im
 rc=$?
 check "run without a suite runs the default suite" "[ $rc -eq 0 ] && grep -q '^1 runs:' '$scratch/d.out'"
 check "default suite's results are schema-valid" "validate '$schema_dir/results.schema.json' '$scratch/d.json'"
+# bilevel runs carry evals.bilevel; sequence runs carry final.sequence
+"$OPTBENCH" run "$top_srcdir/suites/bilevel.json" --filter 'bilevel_quadratic-*/aid_cg-*' -o "$scratch/b.json" --quiet
+check "bilevel results (evals.bilevel) are schema-valid" \
+  "[ \$? -eq 0 ] && validate '$schema_dir/results.schema.json' '$scratch/b.json' && grep -q '\"hyy\"' '$scratch/b.json'"
 
 # 4. an existing results file is replaced only on success
 echo '{"keep": true}' >"$scratch/keep.json"
